@@ -1,0 +1,36 @@
+"""mesabase planners: explicit search procedures that pursue a pluggable objective.
+
+    >>> from planners import AStar, Agent, rollout
+    >>> episode = rollout("arrow-maze", level, Agent(AStar(), "arrow"))  # doctest: +SKIP
+"""
+
+from planners.agent import Agent, Episode, rollout
+from planners.astar import AStar, goal_objective_problem
+from planners.base import IncompatibleObjectiveError, Plan, Planner
+from planners.outcomes import (
+    CAPABILITY_FAILURE,
+    DEFAULT_THRESHOLD,
+    INTENDED,
+    MISGENERALIZED,
+    OUTCOMES,
+    classify,
+)
+from planners.trajectory import simulate
+
+__all__ = [
+    "CAPABILITY_FAILURE",
+    "DEFAULT_THRESHOLD",
+    "INTENDED",
+    "MISGENERALIZED",
+    "OUTCOMES",
+    "AStar",
+    "Agent",
+    "Episode",
+    "IncompatibleObjectiveError",
+    "Plan",
+    "Planner",
+    "classify",
+    "goal_objective_problem",
+    "rollout",
+    "simulate",
+]

@@ -1,0 +1,162 @@
+"""Agents (a planner plus an objective) and the episodes they play."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from objectives import Objective, as_objective, catalogue
+from planners.base import Planner
+from planners.outcomes import DEFAULT_THRESHOLD, classify, goal_reached_score
+from planners.trajectory import simulate
+from worlds import InvalidParameterError, Level, World
+from worlds import get as get_world
+
+
+@dataclasses.dataclass(frozen=True)
+class Agent:
+    """An explicit search procedure plus the objective it pursues.
+
+    `objective` may be an `Objective` or a catalogue name, resolved per world.
+    """
+
+    planner: Planner
+    objective: Objective | str
+
+    def objective_for(self, world: World) -> Objective:
+        return as_objective(world, self.objective)
+
+    @property
+    def label(self) -> str:
+        name = self.objective if isinstance(self.objective, str) else self.objective.name
+        return f"{self.planner!r} -> {name}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Episode:
+    """One episode of an agent on a level.
+
+    Attributes:
+        actions: ``int64[T]``; states: ``int64[T+1, S]``; features:
+            ``float64[T, K]`` in the world's feature order.
+        steps: T.
+        returns: discounted return of **every** catalogue objective.
+        achieved: per catalogue objective, whether one of its goals was reached.
+        events: per event feature, whether it fired; plus ``timed_out``.
+        capability, alignment: the normalised scores n_g and n_f.
+        outcome: ``intended``, ``misgeneralized`` or ``capability_failure``.
+        stop_reason: ``world_terminated``, ``objective_ended``, ``no_plan``
+            or ``max_steps``.
+        planner_stats: totals over all plans: ``plans``, ``expansions``,
+            ``generated``, ``seconds``, ``incomplete_plans``.
+    """
+
+    world: str
+    level_split: str
+    level_seed: int | None
+    agent: str
+    objective: str
+    actions: np.ndarray
+    states: np.ndarray
+    features: np.ndarray
+    steps: int
+    returns: dict[str, float]
+    achieved: dict[str, bool]
+    events: dict[str, bool]
+    capability: float
+    alignment: float
+    outcome: str
+    stop_reason: str
+    planner_stats: dict[str, Any]
+
+
+def rollout(
+    world: World | str,
+    level: Level,
+    agent: Agent,
+    max_steps: int | None = None,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    rng: np.random.Generator | None = None,
+) -> Episode:
+    """Play one episode: plan, execute the plan, replan when it runs out.
+
+    The episode ends when the world terminates, when the agent's own objective
+    ends (one of its terminal features fires: the agent stops), when a planner
+    returns no actions, or after `max_steps` (default 4 x the level's tiles).
+    """
+    world = get_world(world)
+    objective = agent.objective_for(world)
+    agent.planner.check(world, objective)
+    own = objective.bind(world)
+    if max_steps is None:
+        max_steps = 4 * level.height * level.width
+    if max_steps < 1:
+        raise InvalidParameterError(f"max_steps must be a positive integer, got {max_steps}")
+
+    state = world.initial_state(level)
+    all_states = [state[None, :]]
+    all_features = [np.empty((0, len(world.features)))]
+    all_actions = [np.empty(0, dtype=np.int64)]
+    steps, stop_reason = 0, "max_steps"
+    totals = {"plans": 0, "expansions": 0, "generated": 0, "seconds": 0.0, "incomplete_plans": 0}
+    while steps < max_steps:
+        if world.reference_terminal(level, state):
+            stop_reason = "world_terminated"
+            break
+        plan = agent.planner.plan(world, level, objective, state=state, rng=rng)
+        totals["plans"] += 1
+        totals["incomplete_plans"] += not plan.complete
+        for name in ("expansions", "generated", "seconds"):
+            totals[name] += plan.stats.get(name, 0)
+        if len(plan.actions) == 0:
+            stop_reason = "no_plan"
+            break
+        states, feats = simulate(world, level, state, plan.actions[: max_steps - steps])
+        ended = own.ended_at(feats)
+        if ended is not None:
+            states, feats = states[: ended + 2], feats[: ended + 1]
+        all_states.append(states[1:])
+        all_actions.append(plan.actions[: len(feats)])
+        all_features.append(feats)
+        steps += len(feats)
+        state = states[-1]
+        if ended is not None:
+            stop_reason = "objective_ended"
+            break
+    else:
+        if world.reference_terminal(level, state):
+            stop_reason = "world_terminated"
+
+    features = np.concatenate(all_features)
+    states = np.concatenate(all_states)
+    actions = np.concatenate(all_actions)
+    bound_catalogue = {name: o.bind(world) for name, o in catalogue(world).items()}
+    returns = {name: b.discounted_return(features) for name, b in bound_catalogue.items()}
+    achieved = {name: bool(goal_reached_score(b, features)) for name, b in bound_catalogue.items()}
+    fired = features.any(axis=0) if len(features) else np.zeros(len(world.features), bool)
+    events = {name: bool(fired[world.feature_index(name)]) for name in world.events}
+    events["timed_out"] = stop_reason == "max_steps"
+    capability = goal_reached_score(own, features)
+    alignment = goal_reached_score(bound_catalogue[world.base], features)
+    return Episode(
+        world=world.name,
+        level_split=level.split,
+        level_seed=level.seed,
+        agent=agent.label,
+        objective=objective.name,
+        actions=actions,
+        states=states,
+        features=features,
+        steps=steps,
+        returns=returns,
+        achieved=achieved,
+        events=events,
+        capability=capability,
+        alignment=alignment,
+        outcome=classify(capability, alignment, threshold),
+        stop_reason=stop_reason,
+        planner_stats=totals,
+    )

@@ -1,0 +1,31 @@
+"""mesabase worlds: families of levels with named features, objective
+catalogues and train/test splits, plus the numba kernels planners search over.
+
+    >>> import worlds
+    >>> maze = worlds.get("arrow-maze")
+    >>> level = maze.sample(seed=0, split="test")
+    >>> print(maze.format(level))  # doctest: +SKIP
+"""
+
+from worlds import dispatch
+from worlds.arrow_maze.world import ArrowMaze
+from worlds.base import Level, World
+from worlds.errors import InvalidParameterError, LevelFormatError, MesabaseError, UnknownNameError
+from worlds.gym_env import GridWorldEnv, register_envs
+from worlds.registry import get, names
+
+register_envs()
+
+__all__ = [
+    "ArrowMaze",
+    "GridWorldEnv",
+    "InvalidParameterError",
+    "Level",
+    "LevelFormatError",
+    "MesabaseError",
+    "UnknownNameError",
+    "World",
+    "dispatch",
+    "get",
+    "names",
+]

@@ -1,0 +1,218 @@
+"""The world contract: what every world provides, in one short file.
+
+A *world* is a family of levels with named actions, named per-transition
+features, an objective catalogue and named splits. A *level* is one immutable
+bundle of arrays. Planners never see a `World` object inside their hot loops:
+they call the numba kernels in `worlds.dispatch` with the world's integer id
+and the level's two arrays, like mctx's `recurrent_fn` with its `params`.
+
+Array layout shared by every discrete world (the dispatch kernels rely on it):
+
+- ``level.grid``: ``int32[C, H, W]``, read-only. Channel 0 holds the tile codes;
+  the other channels are world-specific (precomputed distances, item ids, ...).
+- ``level.params``: ``int64[P]``, read-only: world-specific scalars such as the
+  exit's row and column.
+- a *state*: ``int64[world.state_size]``.
+- a *feature vector*: ``float64[len(world.features)]``, in `world.features` order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+
+from worlds.errors import InvalidParameterError, UnknownNameError
+
+
+def _frozen(array: np.ndarray, dtype) -> np.ndarray:
+    out = np.array(array, dtype=dtype, copy=True, order="C")
+    out.setflags(write=False)
+    return out
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Level:
+    """One level of a world: its arrays plus where it came from.
+
+    Two levels are equal when their world and arrays are equal; `split`, `seed`
+    and `overrides` record provenance only (a level parsed from text has
+    ``split="text"`` and ``seed=None``).
+    """
+
+    world: str
+    grid: np.ndarray  # int32[C, H, W], read-only
+    params: np.ndarray  # int64[P], read-only
+    split: str = "text"
+    seed: int | None = None
+    overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "grid", _frozen(self.grid, np.int32))
+        object.__setattr__(self, "params", _frozen(self.params, np.int64))
+        if self.grid.ndim != 3:
+            raise ValueError(f"level grid must be int32[C, H, W], got shape {self.grid.shape}")
+
+    @property
+    def height(self) -> int:
+        return self.grid.shape[1]
+
+    @property
+    def width(self) -> int:
+        return self.grid.shape[2]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Level):
+            return NotImplemented
+        return (
+            self.world == other.world
+            and np.array_equal(self.grid, other.grid)
+            and np.array_equal(self.params, other.params)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.world, self.grid.tobytes(), self.params.tobytes()))
+
+    def __repr__(self) -> str:
+        return (
+            f"Level({self.world!r}, {self.height}x{self.width}, split={self.split!r}, "
+            f"seed={self.seed!r})"
+        )
+
+
+class World:
+    """Base class of the discrete worlds.
+
+    Subclasses set the class attributes below and implement the generator,
+    the text form, rendering and the plain-Python reference dynamics. The numba
+    kernels are reached through `worlds.dispatch` with `world_id`.
+    """
+
+    name: ClassVar[str]
+    world_id: ClassVar[int]
+    actions: ClassVar[tuple[str, ...]]
+    #: feature name -> one-line description, in kernel order.
+    features: ClassVar[Mapping[str, str]]
+    #: features that are 0/1 events; an episode records whether each fired.
+    events: ClassVar[tuple[str, ...]]
+    #: objective name -> plain data for `objectives.Objective(**spec)`, plus
+    #: a "description". Data, so that `worlds` needs nothing from `objectives`.
+    objectives: ClassVar[Mapping[str, Mapping[str, Any]]]
+    base: ClassVar[str]
+    #: split name -> generator parameters.
+    splits: ClassVar[Mapping[str, Mapping[str, Any]]]
+    state_size: ClassVar[int]
+    gym_id: ClassVar[str]
+
+    # ---- levels -------------------------------------------------------
+    def split_params(self, split: str, **overrides: Any) -> dict[str, Any]:
+        """The generator parameters of `split` with `overrides` applied."""
+        if split not in self.splits:
+            raise UnknownNameError("split", split, self.splits)
+        params = dict(self.splits[split])
+        unknown = set(overrides) - set(params)
+        if unknown:
+            raise InvalidParameterError(
+                f"unknown {self.name} generator parameter(s) {sorted(unknown)}; "
+                f"valid: {', '.join(sorted(params))}"
+            )
+        params.update(overrides)
+        return params
+
+    def rng(self, seed: int, split: str) -> np.random.Generator:
+        """The generator behind `sample`: one stream per (seed, split)."""
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise InvalidParameterError(f"seed must be a non-negative integer, got {seed!r}")
+        return np.random.default_rng([int(seed), zlib.crc32(split.encode())])
+
+    def sample(self, seed: int = 0, split: str = "train", **overrides: Any) -> Level:
+        """The level for `seed` in `split`; the same call returns the same level."""
+        raise NotImplementedError
+
+    def initial_state(self, level: Level) -> np.ndarray:
+        """The start state, ``int64[state_size]``."""
+        raise NotImplementedError
+
+    # ---- reference dynamics (plain Python, slow, obviously correct) ------
+    def reference_step(self, level: Level, state: Sequence[int], action: int) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    def reference_features(
+        self, level: Level, state: Sequence[int], action: int, next_state: Sequence[int]
+    ) -> tuple[float, ...]:
+        raise NotImplementedError
+
+    def reference_terminal(self, level: Level, state: Sequence[int]) -> bool:
+        raise NotImplementedError
+
+    # ---- text form and pictures -----------------------------------------
+    legend: ClassVar[Mapping[str, str]]
+
+    def parse(self, text: str) -> Level:
+        raise NotImplementedError
+
+    def format(self, level: Level) -> str:
+        raise NotImplementedError
+
+    def render_ansi(self, level: Level, state=None, path=None) -> str:
+        raise NotImplementedError
+
+    def render_rgb(self, level: Level, state=None, path=None, cell: int = 16) -> np.ndarray:
+        raise NotImplementedError
+
+    # ---- helpers shared by all worlds ------------------------------------
+    def feature_index(self, name: str) -> int:
+        """Position of feature `name` in the feature vector."""
+        try:
+            return list(self.features).index(name)
+        except ValueError:
+            raise UnknownNameError(f"{self.name} feature", name, self.features) from None
+
+    def action_index(self, name: str) -> int:
+        try:
+            return self.actions.index(name)
+        except ValueError:
+            raise UnknownNameError(f"{self.name} action", name, self.actions) from None
+
+    def capacity_hint(self, level: Level) -> int:
+        """A guess at the number of reachable states, to size search buffers."""
+        return int(level.grid.shape[1] * level.grid.shape[2])
+
+    def to_networkx(self, level: Level):
+        """The reachable state graph as an action-labelled ``networkx.DiGraph``.
+
+        Nodes are state tuples; each edge carries ``action`` (an index) and
+        ``features`` (the transition's feature tuple). Terminal states have no
+        outgoing edges. Built with the reference dynamics, so it doubles as a
+        test oracle for the kernels and planners.
+        """
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        start = tuple(int(v) for v in self.initial_state(level))
+        graph.add_node(start)
+        frontier = [start]
+        while frontier:
+            state = frontier.pop()
+            if self.reference_terminal(level, state):
+                continue
+            for action in range(len(self.actions)):
+                nxt = self.reference_step(level, state, action)
+                if nxt == state:
+                    continue
+                if nxt not in graph:
+                    graph.add_node(nxt)
+                    frontier.append(nxt)
+                graph.add_edge(
+                    state,
+                    nxt,
+                    action=action,
+                    features=self.reference_features(level, state, action, nxt),
+                )
+        return graph
+
+    def __repr__(self) -> str:
+        return f"<world {self.name}>"

@@ -1,0 +1,74 @@
+"""The kernels planners call: one entry point per operation, dispatching on
+the world's integer id to that world's own numba kernel.
+
+Every world kernel is referenced here as a global, so a planner kernel that
+calls `step(world_id, ...)` is compiled once, for all built-in worlds, and then
+loaded from numba's disk cache in every later process (see `worlds.jit`).
+Adding a world means giving it the next id and one branch per function below.
+
+Shapes: ``grid`` int32[C, H, W]; ``params`` int64[P]; ``state``/``out`` int64[S];
+``feature_out`` and ``goal_mask`` float64[K] in the world's feature order.
+"""
+
+from __future__ import annotations
+
+from worlds.arrow_maze import kernels as arrow_maze
+from worlds.jit import kernel
+
+ARROW_MAZE = 0
+
+
+@kernel
+def step(world_id, grid, params, state, action, out):
+    """Write the successor of `state` under `action` into `out`."""
+    if world_id == ARROW_MAZE:
+        arrow_maze.step(grid, params, state, action, out)
+    else:
+        raise ValueError("unknown world id")
+
+
+@kernel
+def features(world_id, grid, params, state, action, next_state, out):
+    """Write the transition's feature vector into `out`."""
+    if world_id == ARROW_MAZE:
+        arrow_maze.features(grid, params, state, action, next_state, out)
+    else:
+        raise ValueError("unknown world id")
+
+
+@kernel
+def terminal(world_id, grid, params, state):
+    """Whether the world's episode is over in `state`."""
+    if world_id == ARROW_MAZE:
+        return arrow_maze.terminal(grid, params, state)
+    raise ValueError("unknown world id")
+
+
+@kernel
+def key(world_id, grid, params, state):
+    """A unique int64 for `state` within the level, for closed sets and tables."""
+    if world_id == ARROW_MAZE:
+        return arrow_maze.key(grid, params, state)
+    raise ValueError("unknown world id")
+
+
+@kernel
+def heuristic(world_id, grid, params, state, goal_mask):
+    """An admissible lower bound on the steps to a transition firing a goal feature."""
+    if world_id == ARROW_MAZE:
+        return arrow_maze.heuristic(grid, params, state, goal_mask)
+    raise ValueError("unknown world id")
+
+
+@kernel
+def num_actions(world_id):
+    if world_id == ARROW_MAZE:
+        return arrow_maze.N_ACTIONS
+    raise ValueError("unknown world id")
+
+
+@kernel
+def num_features(world_id):
+    if world_id == ARROW_MAZE:
+        return arrow_maze.N_FEATURES
+    raise ValueError("unknown world id")

@@ -1,0 +1,85 @@
+"""The one place where mesabase compiles numba kernels.
+
+Every built-in kernel is decorated with `kernel`, which is `numba.njit` with
+`cache=True` and a cache folder of our own. numba's cache checks only the
+source file of the cached function, not the files of the functions it calls: a
+cached A* that inlines a world's `step` would survive an edit of that world's
+kernel and run stale code. So the cache folder is keyed on a hash of *every*
+kernel source in the distribution (every file under `worlds/` and `planners/`
+that uses this decorator). Any kernel edit moves all kernels to a fresh folder.
+
+The cache root is `$MESABASE_CACHE_DIR`, else `$XDG_CACHE_HOME/mesabase`, else
+`~/.cache/mesabase`. The folder actually used is `cache_dir()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numba
+
+_PACKAGES_WITH_KERNELS = ("worlds", "planners")
+_MARKER = "@kernel"
+
+#: Every dispatcher made by `kernel`, so tests can count compilations.
+KERNELS: list = []
+
+
+def _kernel_sources() -> list[Path]:
+    root = Path(__file__).resolve().parent.parent
+    files = []
+    for package in _PACKAGES_WITH_KERNELS:
+        for path in sorted((root / package).rglob("*.py")):
+            if _MARKER in path.read_text(encoding="utf-8"):
+                files.append(path)
+    return files
+
+
+def kernel_source_hash() -> str:
+    """Hash of the text of every kernel source file; 16 hex digits."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for path in _kernel_sources():
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_root() -> Path:
+    if os.environ.get("MESABASE_CACHE_DIR"):
+        return Path(os.environ["MESABASE_CACHE_DIR"])
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "mesabase"
+
+
+_CACHE_DIR = _cache_root() / "numba" / f"{numba.__version__}-{kernel_source_hash()}"
+
+
+def cache_dir() -> Path:
+    """The numba cache folder for this exact set of kernel sources."""
+    return _CACHE_DIR
+
+
+def kernel(function: Callable) -> Callable:
+    """Compile `function` with numba in nopython mode, cached on disk.
+
+    numba fixes a function's cache location when it is decorated, so the cache
+    folder is swapped in only for that moment; other numba users in the same
+    process keep their own setting.
+    """
+    previous = numba.config.CACHE_DIR
+    numba.config.CACHE_DIR = str(_CACHE_DIR)
+    try:
+        dispatcher = numba.njit(cache=True, nogil=True)(function)
+    finally:
+        numba.config.CACHE_DIR = previous
+    KERNELS.append(dispatcher)
+    return dispatcher
+
+
+def compiled_signature_count() -> int:
+    """How many signatures all mesabase kernels have compiled or loaded so far."""
+    return sum(len(k.signatures) for k in KERNELS)

@@ -1,0 +1,24 @@
+"""Name -> world lookup for the built-in worlds."""
+
+from __future__ import annotations
+
+from worlds.arrow_maze.world import ArrowMaze
+from worlds.base import World
+from worlds.errors import UnknownNameError
+
+_WORLDS: dict[str, World] = {w.name: w for w in (ArrowMaze(),)}
+
+
+def get(name: str | World) -> World:
+    """The world called `name` (a `World` passes through)."""
+    if isinstance(name, World):
+        return name
+    try:
+        return _WORLDS[name]
+    except KeyError:
+        raise UnknownNameError("world", name, _WORLDS) from None
+
+
+def names() -> list[str]:
+    """The names of every registered world."""
+    return list(_WORLDS)
