@@ -1,8 +1,8 @@
 """mesabase objectives: what a planner optimises over plans, as plain data.
 
-    >>> from objectives import reach
-    >>> both = reach("exit") + 0.5 * reach("arrow")
-    >>> bound = both.bind("arrow-maze")   # float64[K] arrays in feature order
+>>> from objectives import reach
+>>> both = reach("exit") + 0.5 * reach("arrow")
+>>> bound = both.bind("arrow-maze")   # float64[K] arrays in feature order
 """
 
 from objectives.objective import (

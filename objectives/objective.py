@@ -82,14 +82,17 @@ class Objective:
         name: a label for tables and plots.
 
     ``+`` adds weights and step costs and unions terminal sets; ``*`` by a
-    number scales weights and step cost.
+    number scales weights and step cost. Equality ignores `name`.
     """
 
     weights: Mapping[str, float] = dataclasses.field(default_factory=dict)
     terminal: frozenset[str] = frozenset()
     step_cost: float = 0.0
     discount: float = 1.0
-    name: str | None = None
+    name: str | None = dataclasses.field(default=None, compare=False)
+
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.weights.items())), self.terminal, self.step_cost, self.discount))
 
     def __post_init__(self) -> None:
         weights = {str(k): float(v) for k, v in dict(self.weights).items()}
@@ -112,9 +115,7 @@ class Objective:
         if not isinstance(other, Objective):
             return NotImplemented
         if self.discount != other.discount:
-            raise ObjectiveError(
-                f"cannot add objectives with discounts {self.discount} and {other.discount}"
-            )
+            raise ObjectiveError(f"cannot add objectives with discounts {self.discount} and {other.discount}")
         weights = dict(self.weights)
         for feature, w in other.weights.items():
             weights[feature] = weights.get(feature, 0.0) + w

@@ -1,7 +1,7 @@
 """mesabase planners: explicit search procedures that pursue a pluggable objective.
 
-    >>> from planners import AStar, Agent, rollout
-    >>> episode = rollout("arrow-maze", level, Agent(AStar(), "arrow"))  # doctest: +SKIP
+>>> from planners import AStar, Agent, rollout
+>>> episode = rollout("arrow-maze", level, Agent(AStar(), "arrow"))  # doctest: +SKIP
 """
 
 from planners.agent import Agent, Episode, rollout

@@ -32,9 +32,7 @@ def goal_reached_score(bound: BoundObjective, features: np.ndarray) -> float:
     positively weighted terminal features, else 0.0."""
     goals = (bound.terminal != 0) & (bound.weights > 0)
     if not goals.any():
-        raise ValueError(
-            "this objective has no goal, so it cannot be normalised by reached / not reached"
-        )
+        raise ValueError("this objective has no goal, so it cannot be normalised by reached / not reached")
     ended = bound.ended_at(features)
     return float(ended is not None and bool((features[ended, goals] != 0).any()))
 

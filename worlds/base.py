@@ -77,10 +77,7 @@ class Level:
         return hash((self.world, self.grid.tobytes(), self.params.tobytes()))
 
     def __repr__(self) -> str:
-        return (
-            f"Level({self.world!r}, {self.height}x{self.width}, split={self.split!r}, "
-            f"seed={self.seed!r})"
-        )
+        return f"Level({self.world!r}, {self.height}x{self.width}, split={self.split!r}, seed={self.seed!r})"
 
 
 class World:

@@ -93,7 +93,9 @@ class GridWorldEnv(gym.Env):
         self.ended |= (self._terminal @ (self._features != 0)) > 0
         self.state = self._next.copy()
         self.steps += 1
-        terminated = bool(dispatch.terminal(wid, level.grid, level.params, self.state) or self.ended[self._own])
+        terminated = bool(
+            dispatch.terminal(wid, level.grid, level.params, self.state) or self.ended[self._own]
+        )
         truncated = not terminated and self.steps >= self.max_steps
         info = {
             "rewards": dict(zip(self._names, rewards.tolist())),

@@ -18,6 +18,10 @@ PALETTE: dict[str, tuple[str, str, tuple, tuple | None, str | None]] = {
     "arrow": ("A", "1;32", (236, 236, 228), (39, 174, 96), "arrow"),
     "arrow_on_exit": ("*", "1;32;41", (214, 48, 49), (39, 174, 96), "arrow"),
     "agent": ("@", "1;36", (236, 236, 228), (41, 98, 255), "disc"),
+    # the agent standing on a marked cell keeps that cell's colour around it
+    "agent_on_exit": ("@", "1;36;41", (214, 48, 49), (41, 98, 255), "disc"),
+    "agent_on_arrow": ("@", "1;36;42", (39, 174, 96), (41, 98, 255), "disc"),
+    "agent_on_arrow_on_exit": ("@", "1;36;42", (39, 174, 96), (41, 98, 255), "disc"),
 }
 
 

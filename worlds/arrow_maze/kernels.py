@@ -56,9 +56,7 @@ def features(grid, params, state, action, next_state, out):
     at_exit = r == params[EXIT_R] and c == params[EXIT_C]
     at_arrow = r == params[ARROW_R] and c == params[ARROW_C]
     out[REACHED_EXIT] = 1.0 if (nr == params[EXIT_R] and nc == params[EXIT_C] and not at_exit) else 0.0
-    out[REACHED_ARROW] = (
-        1.0 if (nr == params[ARROW_R] and nc == params[ARROW_C] and not at_arrow) else 0.0
-    )
+    out[REACHED_ARROW] = 1.0 if (nr == params[ARROW_R] and nc == params[ARROW_C] and not at_arrow) else 0.0
     out[EXIT_PROGRESS] = grid[EXIT_DISTANCE, r, c] - grid[EXIT_DISTANCE, nr, nc]
     out[ARROW_PROGRESS] = grid[ARROW_DISTANCE, r, c] - grid[ARROW_DISTANCE, nr, nc]
     out[EXIT_DISTANCE_F] = grid[EXIT_DISTANCE, nr, nc]

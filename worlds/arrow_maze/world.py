@@ -118,9 +118,7 @@ class ArrowMaze(World):
             raise InvalidParameterError(f"arrow_at_exit_prob must be in [0, 1], got {prob}")
         min_distance = int(params["min_arrow_exit_distance"])
         if min_distance < 1:
-            raise InvalidParameterError(
-                f"min_arrow_exit_distance must be >= 1, got {min_distance}"
-            )
+            raise InvalidParameterError(f"min_arrow_exit_distance must be >= 1, got {min_distance}")
         rng = self.rng(seed, split)
         size = int(rng.choice(np.arange(low, high + 1, 2)))
         arrow_at_exit = bool(rng.random() < prob)
@@ -196,8 +194,7 @@ class ArrowMaze(World):
             for c, ch in enumerate(line):
                 if ch not in LEGEND:
                     raise LevelFormatError(
-                        f"line {r + 1}, column {c + 1}: unexpected character {ch!r} "
-                        f"(legend: {_LEGEND_LINE})"
+                        f"line {r + 1}, column {c + 1}: unexpected character {ch!r} (legend: {_LEGEND_LINE})"
                     )
                 walls[r, c] = ch == "#"
                 if ch in marks:
@@ -219,7 +216,8 @@ class ArrowMaze(World):
         kinds[exit_] = "exit"
         kinds[arrow] = "arrow_on_exit" if arrow == exit_ else "arrow"
         if state is not None:
-            kinds[int(state[0]), int(state[1])] = "agent"
+            here = (int(state[0]), int(state[1]))
+            kinds[here] = "agent" if kinds[here] in ("floor", "path", "start") else f"agent_on_{kinds[here]}"
         return kinds
 
     def render_ansi(self, level: Level, state=None, path=None, color: bool = True) -> str:
@@ -240,9 +238,7 @@ class ArrowMaze(World):
         obs[0] = 1
         h, w = level.height, level.width
         if h > shape[1] or w > shape[2]:
-            raise InvalidParameterError(
-                f"a {h}x{w} level does not fit the {shape[1]}x{shape[2]} observation"
-            )
+            raise InvalidParameterError(f"a {h}x{w} level does not fit the {shape[1]}x{shape[2]} observation")
         obs[0, :h, :w] = level.grid[k.TILES] == k.WALL
         obs[1, int(state[0]), int(state[1])] = 1
         obs[(2,) + _cell(level, "exit")] = 1
@@ -291,9 +287,7 @@ def cells_index(cells: np.ndarray, cell: tuple[int, int]) -> int:
 
 
 def _build(walls, start, exit_, arrow, split, seed, overrides) -> Level:
-    grid = np.stack(
-        [walls.astype(np.int32), maze_distances(walls, exit_), maze_distances(walls, arrow)]
-    )
+    grid = np.stack([walls.astype(np.int32), maze_distances(walls, exit_), maze_distances(walls, arrow)])
     params = np.array([*start, *exit_, *arrow], dtype=np.int64)
     return Level("arrow-maze", grid, params, split=split, seed=seed, overrides=dict(overrides))
 

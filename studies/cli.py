@@ -1,0 +1,164 @@
+"""The `mesabase` command line.
+
+Bad input (unknown names, malformed level texts, impossible budgets) gets one
+line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (try '{self.prog} --help')\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mesabase", description="Planner-based agents with swappable objectives.")
+    parser.add_argument("--version", action="version", version=f"mesabase {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    demo = commands.add_parser("demo", help="the teaching picture of mesa != base for one world")
+    demo.add_argument("world", help="world name, e.g. arrow-maze")
+    demo.add_argument("--out", default="mesabase-out", help="output folder (default ./mesabase-out)")
+    demo.add_argument("--seed", type=int, default=0, help="level seed (default 0)")
+    demo.add_argument("--budget", type=int, default=None, help="A* max expansions (default unbounded)")
+    demo.add_argument("--no-gif", action="store_true", help="skip the animated GIF")
+
+    commands.add_parser("worlds", help="list the worlds")
+
+    objectives = commands.add_parser("objectives", help="list a world's objectives and features")
+    objectives.add_argument("world")
+
+    plan = commands.add_parser("plan", help="plan on a level written as text and show the path")
+    plan.add_argument("world")
+    plan.add_argument("level", help="level text file, or - for standard input")
+    plan.add_argument("--objective", default=None, help="catalogue objective (default: the base)")
+    plan.add_argument("--budget", type=int, default=None, help="A* max expansions (default unbounded)")
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mesabase")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _table(title: str, columns: tuple[str, ...]) -> Table:
+    """A table whose long cells fold instead of being cut off with an ellipsis."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _cmd_worlds(args, console: Console) -> None:
+    import worlds
+
+    table = _table(
+        "worlds", ("name", "actions", "features", "objectives (base first)", "splits", "gymnasium id")
+    )
+    for name in worlds.names():
+        w = worlds.get(name)
+        objectives = [w.base, *(o for o in w.objectives if o != w.base)]
+        table.add_row(
+            name, str(len(w.actions)), str(len(w.features)), ", ".join(objectives),
+            ", ".join(w.splits), w.gym_id,
+        )  # fmt: skip
+    console.print(table)
+
+
+def _cmd_objectives(args, console: Console) -> None:
+    import worlds
+
+    w = worlds.get(args.world)
+    table = _table(f"{w.name} objectives", ("name", "role", "weights", "terminal", "discount", "description"))
+    for name, spec in w.objectives.items():
+        weights = ", ".join(f"{f}: {v:g}" for f, v in spec["weights"].items())
+        table.add_row(
+            name, "base" if name == w.base else "proxy", weights, ", ".join(spec.get("terminal", ())),
+            f"{spec.get('discount', 1.0):g}", spec.get("description", ""),
+        )  # fmt: skip
+    console.print(table)
+    features = _table(f"{w.name} features (for Objective(weights=...))", ("feature", "meaning"))
+    for name, meaning in w.features.items():
+        features.add_row(name, meaning)
+    console.print(features)
+
+
+def _read_level_text(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    return Path(source).read_text(encoding="utf-8")
+
+
+def _cmd_plan(args, console: Console) -> None:
+    import objectives
+    import planners
+    import worlds
+
+    w = worlds.get(args.world)
+    planner = planners.AStar(max_expansions=args.budget)
+    level = w.parse(_read_level_text(args.level))
+    objective = objectives.get(w, args.objective or w.base)
+    episode = planners.rollout(w, level, planners.Agent(planner, objective))
+    console.print(Text.from_ansi(w.render_ansi(level, path=episode.states)), end="")
+    actions = " ".join(w.actions[a] for a in episode.actions)
+    console.print(f"objective {objective.name!r}: {episode.steps} steps, outcome {episode.outcome}")
+    console.print(f"actions: {actions or '(none)'}")
+    console.print("returns: " + ", ".join(f"{k} {v:.4f}" for k, v in episode.returns.items()))
+    stats = episode.planner_stats
+    console.print(f"planner: {stats['plans']} plan(s), {stats['expansions']} expansions")
+
+
+def _cmd_demo(args, console: Console) -> None:
+    from studies.demo import run_demo
+
+    if args.budget is not None:
+        import planners
+
+        planners.AStar(max_expansions=args.budget)  # validate before any work
+    run_demo(args.world, seed=args.seed, out_dir=args.out, budget=args.budget, console=console,
+             gif=not args.no_gif)  # fmt: skip
+
+
+_COMMANDS = {"demo": _cmd_demo, "worlds": _cmd_worlds, "objectives": _cmd_objectives, "plan": _cmd_plan}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `mesabase` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    # Piped output has no terminal width; 120 columns keeps the tables whole.
+    console = Console() if sys.stdout.isatty() else Console(width=120)
+    from worlds import MesabaseError
+
+    try:
+        _COMMANDS[args.command](args, console)
+    except MesabaseError as error:
+        print(f"mesabase: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeDecodeError) as error:
+        print(f"mesabase: error: cannot read {getattr(error, 'filename', '') or 'input'}: "
+              f"{getattr(error, 'strerror', None) or error}", file=sys.stderr)  # fmt: skip
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("mesabase: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
