@@ -9,9 +9,11 @@ import numpy as np
 from objectives import Objective, as_objective
 from planners import astar_kernel as ak
 from planners.base import IncompatibleObjectiveError, Plan
+from planners.hashtable import table_rows
 from planners.trajectory import simulate
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
+from worlds.dispatch import key_bound
 
 
 def goal_objective_problem(objective: Objective) -> str | None:
@@ -37,7 +39,7 @@ def goal_objective_problem(objective: Objective) -> str | None:
 class _Workspace:
     """Search buffers kept between calls, grown when a search runs out."""
 
-    def __init__(self, capacity: int, state_size: int):
+    def __init__(self, capacity: int, state_size: int, key_bound: int):
         self.capacity = capacity
         self.node_state = np.empty((capacity, state_size), dtype=np.int64)
         self.node_parent = np.empty(capacity, dtype=np.int64)
@@ -48,12 +50,19 @@ class _Workspace:
         heap = 4 * capacity
         self.heap_f, self.heap_h = np.empty(heap), np.empty(heap)
         self.heap_node = np.empty(heap, dtype=np.int64)
-        table = 1 << int(2 * capacity - 1).bit_length()
-        self.table_keys = np.empty(table, dtype=np.int64)
-        self.table_values = np.empty(table, dtype=np.int64)
-        self.table_stamps = np.zeros(table, dtype=np.int64)
+        rows, self.hashed = table_rows(capacity, key_bound)
+        self.table = np.zeros((rows, 3), dtype=np.int64)
         self.stamp = 0
         self.stats = np.zeros(3, dtype=np.int64)
+
+    def fits(self, capacity: int, state_size: int, key_bound: int) -> bool:
+        rows, hashed = table_rows(capacity, key_bound)
+        return (
+            self.capacity >= capacity
+            and self.node_state.shape[1] == state_size
+            and self.table.shape[0] >= rows
+            and self.hashed == hashed
+        )
 
 
 class AStar:
@@ -112,16 +121,16 @@ class AStar:
         capacity = max(64, world.capacity_hint(level) + 1)
         if self.max_expansions is not None:
             capacity = min(capacity, 4 * self.max_expansions * len(world.actions) + 64)
+        keys_below = key_bound(world.world_id, level.grid, level.params)
         while True:
             ws = self._workspace
-            if ws is None or ws.capacity < capacity or ws.node_state.shape[1] != world.state_size:
-                ws = self._workspace = _Workspace(capacity, world.state_size)
+            if ws is None or not ws.fits(capacity, world.state_size, keys_below):
+                ws = self._workspace = _Workspace(capacity, world.state_size, keys_below)
             ws.stamp += 1
             status, node = ak.astar_search(
                 world.world_id, level.grid, level.params, start, bound.weights, bound.terminal, budget,
                 ws.node_state, ws.node_parent, ws.node_action, ws.node_g, ws.node_h, ws.node_closed,
-                ws.heap_f, ws.heap_h, ws.heap_node, ws.table_keys, ws.table_values, ws.table_stamps,
-                ws.stamp, ws.stats,
+                ws.heap_f, ws.heap_h, ws.heap_node, ws.table, ws.stamp, ws.hashed, ws.stats,
             )  # fmt: skip
             if status != ak.OUT_OF_MEMORY:
                 break

@@ -29,7 +29,7 @@ EXPANSIONS, GENERATED, PUSHES = 0, 1, 2
 def astar_search(
     world_id, grid, params, start, weights, terminal_mask, max_expansions,
     node_state, node_parent, node_action, node_g, node_h, node_closed,
-    heap_f, heap_h, heap_node, table_keys, table_values, table_stamps, stamp, stats,
+    heap_f, heap_h, heap_node, table, stamp, hashed, stats,
 ):  # fmt: skip
     """Search from `start`; returns ``(status, node)``.
 
@@ -41,13 +41,16 @@ def astar_search(
     Buffers (capacity N, heap capacity M, table capacity T = a power of two):
     node_state int64[N, S], node_parent/node_action int64[N], node_g/node_h
     float64[N], node_closed bool[N], heap_f/heap_h float64[M], heap_node
-    int64[M], table_* int64[T], stats int64[3].
+    int64[M], table int64[T, 3] (see `planners.hashtable`), stats int64[3].
     """
     n_features = weights.shape[0]
     goal_mask = np.zeros(n_features)
     for f in range(n_features):
         if terminal_mask[f] != 0.0 and weights[f] > 0.0:
             goal_mask[f] = 1.0
+    # Private copies instead of views into node_state: a view costs two atomic
+    # reference-count updates, which dominated the inner loop.
+    state = np.empty(start.shape[0], dtype=np.int64)
     next_state = np.empty(start.shape[0], dtype=np.int64)
     feat = np.empty(n_features)
     stats[:] = 0
@@ -59,7 +62,7 @@ def astar_search(
     node_h[0] = heuristic(world_id, grid, params, start, goal_mask)
     node_closed[0] = False
     n_nodes = 1
-    table_insert(table_keys, table_values, table_stamps, stamp, key(world_id, grid, params, start), 0)
+    table_insert(table, stamp, key(world_id, grid, params, start), 0, hashed)
     heap_size = heap_push(heap_f, heap_h, heap_node, 0, node_h[0], node_h[0], 0)
     best_goal_g = np.inf
 
@@ -75,17 +78,16 @@ def astar_search(
         heap_size = heap_pop(heap_f, heap_h, heap_node, heap_size)
         node_closed[top] = True
         stats[EXPANSIONS] += 1
-        state = node_state[top]
+        _load(node_state, top, state)
         if top != 0 and terminal(world_id, grid, params, state):
             continue
         g_next = node_g[top] + 1.0
+        parent = node_parent[top]
         for action in range(n_actions):
             step(world_id, grid, params, state, action, next_state)
-            same = True
-            for i in range(next_state.shape[0]):
-                if next_state[i] != state[i]:
-                    same = False
-            if same:
+            # Neither staying put nor stepping back to the parent can improve
+            # a g-value (costs are positive), so skip them before any lookup.
+            if _same(next_state, state) or (parent >= 0 and _same_row(next_state, node_state, parent)):
                 continue
             features(world_id, grid, params, state, action, next_state, feat)
             goal = False
@@ -109,7 +111,7 @@ def astar_search(
                 if terminal(world_id, grid, params, next_state):
                     continue  # a dead end for this objective
                 k = key(world_id, grid, params, next_state)
-                node = table_find(table_keys, table_values, table_stamps, stamp, k)
+                node = table_find(table, stamp, k, hashed)
                 if node >= 0:
                     if g_next >= node_g[node]:
                         continue
@@ -123,12 +125,12 @@ def astar_search(
                     continue
                 node = n_nodes
                 h = heuristic(world_id, grid, params, next_state, goal_mask)
-                if not table_insert(table_keys, table_values, table_stamps, stamp, k, node):
+                if not table_insert(table, stamp, k, node, hashed):
                     return OUT_OF_MEMORY, -1
             if node >= capacity:
                 return OUT_OF_MEMORY, -1
             n_nodes += 1
-            node_state[node, :] = next_state
+            _store(next_state, node_state, node)
             node_parent[node], node_action[node] = top, action
             node_g[node], node_h[node], node_closed[node] = g_next, h, False
             heap_size = heap_push(heap_f, heap_h, heap_node, heap_size, g_next + max(h, 0.0), h, node)
@@ -136,6 +138,34 @@ def astar_search(
             if heap_size < 0:
                 return OUT_OF_MEMORY, -1
     return NO_PATH, -1
+
+
+@kernel
+def _same(a, b):
+    for i in range(a.shape[0]):
+        if a[i] != b[i]:
+            return False
+    return True
+
+
+@kernel
+def _same_row(a, rows, row):
+    for i in range(a.shape[0]):
+        if a[i] != rows[row, i]:
+            return False
+    return True
+
+
+@kernel
+def _load(rows, row, out):
+    for i in range(out.shape[0]):
+        out[i] = rows[row, i]
+
+
+@kernel
+def _store(a, rows, row):
+    for i in range(a.shape[0]):
+        rows[row, i] = a[i]
 
 
 @kernel

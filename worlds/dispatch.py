@@ -53,6 +53,15 @@ def key(world_id, grid, params, state):
 
 
 @kernel
+def key_bound(world_id, grid, params):
+    """An upper bound on `key` over the level's states, or -1 if there is none
+    small enough to index an array by."""
+    if world_id == ARROW_MAZE:
+        return arrow_maze.key_bound(grid, params)
+    raise ValueError("unknown world id")
+
+
+@kernel
 def heuristic(world_id, grid, params, state, goal_mask):
     """An admissible lower bound on the steps to a transition firing a goal feature."""
     if world_id == ARROW_MAZE:

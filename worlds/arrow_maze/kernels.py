@@ -70,6 +70,11 @@ def key(grid, params, state):
 
 
 @kernel
+def key_bound(grid, params):
+    return grid.shape[1] * grid.shape[2]
+
+
+@kernel
 def heuristic(grid, params, state, goal_mask):
     """Admissible steps-to-goal: Manhattan distance to the nearest goal tile.
 
