@@ -160,6 +160,15 @@ class World:
     def render_rgb(self, level: Level, state=None, path=None, cell: int = 16) -> np.ndarray:
         raise NotImplementedError
 
+    # ---- Gymnasium observations -------------------------------------------
+    def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, ...]:
+        """Shape of `observation` for levels generated with `split_params`."""
+        raise NotImplementedError
+
+    def observation(self, level: Level, state, shape: tuple[int, ...]) -> np.ndarray:
+        """The agent's view of `state`, ``uint8[shape]``."""
+        raise NotImplementedError
+
     # ---- helpers shared by all worlds ------------------------------------
     def feature_index(self, name: str) -> int:
         """Position of feature `name` in the feature vector."""
@@ -183,7 +192,7 @@ class World:
 
         Nodes are state tuples; each edge carries ``action`` (an index) and
         ``features`` (the transition's feature tuple). Terminal states have no
-        outgoing edges. Built with the reference dynamics, so it doubles as a
+        outgoing edges and moves that leave the state unchanged are omitted. Built with the reference dynamics, so it doubles as a
         test oracle for the kernels and planners.
         """
         import networkx as nx

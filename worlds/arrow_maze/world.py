@@ -274,7 +274,7 @@ def _place(walls, rng, arrow_at_exit: bool, min_distance: int):
         return walls, start, exit_, exit_
     from_exit = maze_distances(walls, exit_)[cells[:, 0], cells[:, 1]]
     # In a perfect maze the exit lies on the start->cell path iff the distances add up.
-    through_exit = from_start[cells_index(cells, exit_)] + from_exit == from_start
+    through_exit = from_start[_cell_index(cells, exit_)] + from_exit == from_start
     ok = ~through_exit & (from_exit >= min_distance) & (from_start > 0)
     if not ok.any():
         return None
@@ -282,7 +282,7 @@ def _place(walls, rng, arrow_at_exit: bool, min_distance: int):
     return walls, start, exit_, tuple(candidates[rng.integers(len(candidates))])
 
 
-def cells_index(cells: np.ndarray, cell: tuple[int, int]) -> int:
+def _cell_index(cells: np.ndarray, cell: tuple[int, int]) -> int:
     return int(np.flatnonzero((cells[:, 0] == cell[0]) & (cells[:, 1] == cell[1]))[0])
 
 

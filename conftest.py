@@ -1,3 +1,5 @@
+"""Shared by tests/ and benchmarks/: hypothesis settings and common fixtures."""
+
 import os
 
 import pytest
