@@ -192,8 +192,9 @@ class World:
 
         Nodes are state tuples; each edge carries ``action`` (an index) and
         ``features`` (the transition's feature tuple). Terminal states have no
-        outgoing edges and moves that leave the state unchanged are omitted. Built with the reference dynamics, so it doubles as a
-        test oracle for the kernels and planners.
+        outgoing edges and moves that leave the state unchanged are omitted.
+        Built with the reference dynamics, so it doubles as a test oracle for
+        the kernels and planners.
         """
         import networkx as nx
 
