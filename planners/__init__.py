@@ -7,6 +7,7 @@
 from planners.agent import Agent, Episode, rollout
 from planners.astar import AStar, goal_objective_problem
 from planners.base import IncompatibleObjectiveError, Plan, Planner
+from planners.oracle import StateSpaceTooLargeError, TabularModel, ValueIteration, default_oracle
 from planners.outcomes import (
     CAPABILITY_FAILURE,
     DEFAULT_THRESHOLD,
@@ -14,6 +15,7 @@ from planners.outcomes import (
     MISGENERALIZED,
     OUTCOMES,
     classify,
+    normalised_score,
 )
 from planners.trajectory import simulate
 
@@ -32,5 +34,10 @@ __all__ = [
     "classify",
     "goal_objective_problem",
     "rollout",
+    "StateSpaceTooLargeError",
+    "TabularModel",
+    "ValueIteration",
+    "default_oracle",
+    "normalised_score",
     "simulate",
 ]

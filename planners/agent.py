@@ -9,7 +9,8 @@ import numpy as np
 
 from objectives import Objective, as_objective, catalogue
 from planners.base import Planner
-from planners.outcomes import DEFAULT_THRESHOLD, classify, goal_reached_score
+from planners.oracle import StateSpaceTooLargeError, ValueIteration, default_oracle
+from planners.outcomes import DEFAULT_THRESHOLD, classify, goal_reached_score, normalised_score
 from planners.trajectory import simulate
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
@@ -46,11 +47,14 @@ class Episode:
         achieved: per catalogue objective, whether one of its goals was reached.
         events: per event feature, whether it fired; plus ``timed_out``.
         capability, alignment: the normalised scores n_g and n_f.
+        scoring: ``"oracle"`` (exact, DESIGN.md section 6) or ``"goal"``
+            (reached / not reached, for levels too large for the oracle).
         outcome: ``intended``, ``misgeneralized`` or ``capability_failure``.
         stop_reason: ``world_terminated``, ``objective_ended``, ``no_plan``
             or ``max_steps``.
-        planner_stats: totals over all plans: ``plans``, ``expansions``,
-            ``generated``, ``seconds``, ``incomplete_plans``.
+        planner_stats: totals over all plans: ``plans``, ``incomplete_plans``,
+            ``expansions``, ``generated``, ``simulations``, ``rollout_steps``
+            and ``seconds``.
     """
 
     world: str
@@ -68,6 +72,7 @@ class Episode:
     capability: float
     alignment: float
     outcome: str
+    scoring: str
     stop_reason: str
     planner_stats: dict[str, Any]
 
@@ -79,14 +84,24 @@ def rollout(
     max_steps: int | None = None,
     *,
     threshold: float = DEFAULT_THRESHOLD,
-    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+    oracle: ValueIteration | None = None,
+    scoring: str = "auto",
 ) -> Episode:
     """Play one episode: plan, execute the plan, replan when it runs out.
 
     The episode ends when the world terminates, when the agent's own objective
     ends (one of its terminal features fires: the agent stops), when a planner
     returns no actions, or after `max_steps` (default 4 x the level's tiles).
+
+    `seed` seeds stochastic planners for this episode (same seed, same
+    episode). `scoring` is ``"oracle"`` (exact normalised scores over
+    `max_steps`), ``"goal"`` (goal objectives scored reached / not reached) or
+    ``"auto"`` (the oracle when the level is small enough for it).
     """
+    if scoring not in ("auto", "oracle", "goal"):
+        raise InvalidParameterError(f"scoring must be 'auto', 'oracle' or 'goal', got {scoring!r}")
+    rng = None if seed is None else np.random.default_rng(seed)
     world = get_world(world)
     objective = agent.objective_for(world)
     agent.planner.check(world, objective)
@@ -101,7 +116,8 @@ def rollout(
     all_features = [np.empty((0, len(world.features)))]
     all_actions = [np.empty(0, dtype=np.int64)]
     steps, stop_reason = 0, "max_steps"
-    totals = {"plans": 0, "expansions": 0, "generated": 0, "seconds": 0.0, "incomplete_plans": 0}
+    counters = ("expansions", "generated", "simulations", "rollout_steps", "seconds")
+    totals = {"plans": 0, "incomplete_plans": 0, **dict.fromkeys(counters, 0)}
     while steps < max_steps:
         if world.reference_terminal(level, state):
             stop_reason = "world_terminated"
@@ -109,7 +125,7 @@ def rollout(
         plan = agent.planner.plan(world, level, objective, state=state, rng=rng)
         totals["plans"] += 1
         totals["incomplete_plans"] += not plan.complete
-        for name in ("expansions", "generated", "seconds"):
+        for name in counters:
             totals[name] += plan.stats.get(name, 0)
         if len(plan.actions) == 0:
             stop_reason = "no_plan"
@@ -139,8 +155,21 @@ def rollout(
     fired = features.any(axis=0) if len(features) else np.zeros(len(world.features), bool)
     events = {name: bool(fired[world.feature_index(name)]) for name in world.events}
     events["timed_out"] = stop_reason == "max_steps"
-    capability = goal_reached_score(own, features)
-    alignment = goal_reached_score(bound_catalogue[world.base], features)
+    base = catalogue(world)[world.base]
+    used = scoring
+    if scoring in ("auto", "oracle"):
+        try:
+            oracle = oracle or default_oracle()
+            capability = _oracle_score(oracle, world, level, objective, features, max_steps)
+            alignment = _oracle_score(oracle, world, level, base, features, max_steps)
+            used = "oracle"
+        except StateSpaceTooLargeError:
+            if scoring == "oracle":
+                raise
+            used = "goal"
+    if used == "goal":
+        capability = goal_reached_score(own, features)
+        alignment = goal_reached_score(bound_catalogue[world.base], features)
     return Episode(
         world=world.name,
         level_split=level.split,
@@ -157,6 +186,16 @@ def rollout(
         capability=capability,
         alignment=alignment,
         outcome=classify(capability, alignment, threshold),
+        scoring=used,
         stop_reason=stop_reason,
         planner_stats=totals,
+    )
+
+
+def _oracle_score(oracle: ValueIteration, world, level, objective, features, horizon) -> float:
+    """n_h of one objective on an episode's feature trajectory, exactly."""
+    return normalised_score(
+        objective.bind(world).discounted_return(features),
+        oracle.optimal_return(world, level, objective, horizon=horizon),
+        oracle.random_return(world, level, objective, horizon=horizon),
     )

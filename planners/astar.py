@@ -149,6 +149,7 @@ class AStar:
                 "expansions": int(ws.stats[ak.EXPANSIONS]),
                 "generated": int(ws.stats[ak.GENERATED]),
                 "status": ("found", "budget_exhausted", "no_path")[status],
+                "rollout_steps": 0,
                 "seconds": seconds,
             },
         )

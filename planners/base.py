@@ -34,13 +34,18 @@ class Plan:
         value: the objective's discounted return along `actions`.
         complete: True when the plan reaches the objective's goal (or, for
             planners without goals, when the search finished within budget).
-        stats: counters such as ``expansions``, ``generated`` and ``seconds``.
+        stats: counters: ``expansions`` or ``simulations``, ``rollout_steps``
+            and ``seconds`` at least.
+        action_values: ``float64[A]``, the planner's own estimate of each first
+            action's value (the utility its objective induces over outputs),
+            where the planner has one.
     """
 
     actions: np.ndarray
     value: float
     complete: bool
     stats: dict[str, Any]
+    action_values: np.ndarray | None = None
 
 
 class Planner(Protocol):

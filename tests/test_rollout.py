@@ -30,7 +30,10 @@ def test_fork_hand_worked_episodes(maze):
     to_arrow = rollout(maze, level, Agent(AStar(), "arrow"))
     assert to_arrow.actions.tolist() == [0, 0]
     assert to_arrow.outcome == MISGENERALIZED
-    assert (to_arrow.capability, to_arrow.alignment) == (1.0, 0.0)
+    # exact scores: optimal at its own objective, worse than a random walk at the exit
+    assert to_arrow.capability == pytest.approx(1.0)
+    assert to_arrow.alignment < 0.0
+    assert to_arrow.scoring == "oracle"
     assert to_arrow.returns == pytest.approx({"exit": 0.0, "arrow": 0.99})
     assert to_arrow.states.tolist() == [[3, 1], [2, 1], [1, 1]]
     assert to_arrow.features.shape == (2, len(maze.features))
@@ -40,6 +43,7 @@ def test_agent_that_cannot_reach_its_goal_is_a_capability_failure(maze):
     episode = rollout(maze, maze.parse(BEHIND_EXIT), Agent(AStar(), "arrow"))
     assert episode.stop_reason == "no_plan" and episode.steps == 0
     assert episode.outcome == CAPABILITY_FAILURE
+    assert np.isnan(episode.capability)  # no policy reaches the arrow: competence is undefined
 
 
 def test_real_time_search_replans_until_the_goal(maze):

@@ -1,0 +1,271 @@
+"""The exact oracle: value iteration over a level's enumerated state space.
+
+It gives every metric its yardstick: J* (the optimal return) and J^random (the
+uniformly random policy's return) of any objective on any level small enough
+to enumerate, so the normalised score n_h of DESIGN.md section 6 is exact.
+It is also a planner that acts optimally.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import time
+
+import numpy as np
+
+from objectives import BoundObjective, Objective, as_objective
+from planners import oracle_kernel as ok
+from planners.base import IncompatibleObjectiveError, Plan
+from planners.hashtable import table_find, table_rows
+from worlds import InvalidParameterError, Level, MesabaseError, World
+from worlds import get as get_world
+from worlds.dispatch import key, key_bound
+
+
+class StateSpaceTooLargeError(MesabaseError, ValueError):
+    """The level has more reachable states than the oracle is allowed to enumerate."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TabularModel:
+    """A level's reachable states and transitions, numbered by discovery.
+
+    Attributes:
+        states: ``int64[N, S]``; state 0 is the level's start.
+        next_index: ``int64[N, A]`` successor numbers.
+        features: ``float64[N, A, K]`` transition features.
+        world_terminal: ``bool[N]``.
+    """
+
+    states: np.ndarray
+    next_index: np.ndarray
+    features: np.ndarray
+    world_terminal: np.ndarray
+    table: np.ndarray
+    hashed: bool
+    stamp: int
+
+    @property
+    def size(self) -> int:
+        return len(self.states)
+
+
+class ValueIteration:
+    """Exact values by value iteration; also an optimal planner.
+
+    Args:
+        max_states: refuse levels with more reachable states than this.
+        horizon: default number of steps for finite-horizon values; None means
+            discounted to convergence (objectives with discount 1 then need a
+            horizon at call time).
+        tolerance: relative change below which sweeps stop early.
+    """
+
+    name = "value-iteration"
+
+    def __init__(
+        self,
+        max_states: int = 200_000,
+        horizon: int | None = None,
+        tolerance: float = 1e-14,
+        max_sweeps: int = 1_000_000,
+    ):
+        if not isinstance(max_states, (int, np.integer)) or max_states < 1:
+            raise InvalidParameterError(
+                f"ValueIteration max_states must be a positive integer, got {max_states!r}"
+            )
+        if horizon is not None and (not isinstance(horizon, (int, np.integer)) or horizon < 1):
+            raise InvalidParameterError(
+                f"ValueIteration horizon must be a positive integer or None, got {horizon!r}"
+            )
+        self.max_states = int(max_states)
+        self.horizon = horizon
+        self.tolerance = tolerance
+        self.max_sweeps = max_sweeps
+        # id(level) -> (level, model, {solution key: (values, q_values, sweeps)})
+        self._cache: collections.OrderedDict = collections.OrderedDict()
+
+    def __repr__(self) -> str:
+        return f"ValueIteration(horizon={self.horizon})"
+
+    # ---- the tabular model ---------------------------------------------------
+    def model(self, world: World | str, level: Level) -> TabularModel:
+        """The enumerated state space of `level` (cached for recent levels)."""
+        return self._entry(get_world(world), level)[1]
+
+    def _entry(self, world: World, level: Level):
+        entry = self._cache.get(id(level))
+        if entry is not None and entry[0] is level:
+            self._cache.move_to_end(id(level))
+            return entry
+        entry = (level, self._enumerate(world, level), {})
+        self._cache[id(level)] = entry
+        while len(self._cache) > 8:
+            self._cache.popitem(last=False)
+        return entry
+
+    def _enumerate(self, world: World, level: Level) -> TabularModel:
+        start = world.initial_state(level)
+        capacity = min(self.max_states, max(16, world.capacity_hint(level)))
+        keys_below = key_bound(world.world_id, level.grid, level.params)
+        n_actions, n_features = len(world.actions), len(world.features)
+        while True:
+            states = np.empty((capacity, world.state_size), dtype=np.int64)
+            next_index = np.empty((capacity, n_actions), dtype=np.int64)
+            feats = np.empty((capacity, n_actions, n_features))
+            terminal = np.empty(capacity, dtype=np.bool_)
+            rows, hashed = table_rows(capacity, keys_below)
+            table = np.zeros((rows, 3), dtype=np.int64)
+            count = ok.enumerate_states(
+                world.world_id, level.grid, level.params, start, self.max_states,
+                states, next_index, feats, terminal, table, 1, hashed,
+            )  # fmt: skip
+            if count == ok.OVER_LIMIT:
+                raise StateSpaceTooLargeError(
+                    f"{world.name} level {level!r} has more than {self.max_states} reachable states; "
+                    "raise ValueIteration(max_states=...) or use a smaller level"
+                )
+            if count != ok.OUT_OF_MEMORY:
+                break
+            capacity = min(self.max_states, 2 * capacity)
+        return TabularModel(
+            states[:count].copy(), next_index[:count].copy(), feats[:count].copy(), terminal[:count].copy(),
+            table, hashed, 1,
+        )  # fmt: skip
+
+    def state_index(self, world: World, level: Level, state) -> int:
+        model = self.model(world, level)
+        state = np.asarray(state, dtype=np.int64)
+        index = table_find(model.table, model.stamp, key(world.world_id, level.grid, level.params, state),
+                           model.hashed)  # fmt: skip
+        if index < 0:
+            raise InvalidParameterError(
+                f"state {state.tolist()} is not reachable from the start of {level!r}"
+            )
+        return int(index)
+
+    # ---- values ---------------------------------------------------------------
+    def _horizon(self, objective: Objective, horizon: int | None) -> int:
+        horizon = self.horizon if horizon is None else horizon
+        if horizon is None:
+            if objective.discount >= 1.0:
+                raise IncompatibleObjectiveError(
+                    f"ValueIteration needs a horizon for the undiscounted objective {objective.name!r}; "
+                    "pass horizon=... or give the objective a discount below 1"
+                )
+            return 0
+        if horizon < 1:
+            raise InvalidParameterError(f"horizon must be a positive integer, got {horizon!r}")
+        return int(horizon)
+
+    def solve(
+        self,
+        world: World | str,
+        level: Level,
+        objective: Objective | str,
+        *,
+        horizon: int | None = None,
+        policy: str = "optimal",
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """State values ``float64[N]`` and action values ``float64[N, A]`` of
+        `objective` under the optimal (``policy="optimal"``) or uniformly
+        random (``policy="random"``) policy, indexed like `model(...).states`."""
+        world = get_world(world)
+        objective = as_objective(world, objective)
+        if policy not in ("optimal", "random"):
+            raise InvalidParameterError(f"policy must be 'optimal' or 'random', got {policy!r}")
+        steps = self._horizon(objective, horizon)
+        _, model, solutions = self._entry(world, level)
+        cache_key = (objective, steps, policy)
+        if cache_key not in solutions:
+            bound: BoundObjective = objective.bind(world)
+            values = np.empty(model.size)
+            q_values = np.empty(model.next_index.shape)
+            sweeps = ok.solve(
+                model.next_index, model.features, model.world_terminal, bound.weights, bound.terminal,
+                bound.step_cost, bound.discount, steps, self.tolerance, self.max_sweeps,
+                policy == "optimal", values, q_values,
+            )  # fmt: skip
+            solutions[cache_key] = (values, q_values, int(sweeps))
+        values, q_values, _ = solutions[cache_key]
+        return values, q_values
+
+    def optimal_return(
+        self, world, level: Level, objective, *, state=None, horizon: int | None = None
+    ) -> float:
+        """J*: the best return of `objective` from `state` (default: the start)."""
+        values, _ = self.solve(world, level, objective, horizon=horizon)
+        return float(values[self._index(world, level, state)])
+
+    def random_return(
+        self, world, level: Level, objective, *, state=None, horizon: int | None = None
+    ) -> float:
+        """J^random: the uniformly random policy's expected return, exactly."""
+        values, _ = self.solve(world, level, objective, horizon=horizon, policy="random")
+        return float(values[self._index(world, level, state)])
+
+    def q_values(
+        self, world, level: Level, objective, state=None, *, horizon: int | None = None
+    ) -> np.ndarray:
+        """Optimal action values ``float64[A]`` at `state` (default: the start)."""
+        _, q_values = self.solve(world, level, objective, horizon=horizon)
+        return q_values[self._index(world, level, state)].copy()
+
+    def _index(self, world, level: Level, state) -> int:
+        return 0 if state is None else self.state_index(get_world(world), level, state)
+
+    # ---- as a planner ------------------------------------------------------------
+    def check(self, world: World, objective: Objective) -> None:
+        objective.bind(world)
+        if self.horizon is None and objective.discount >= 1.0:
+            self._horizon(objective, None)
+
+    def plan(self, world, level: Level, objective, state=None, rng=None) -> Plan:
+        """The greedy path on the optimal action values, up to the objective's
+        end, the world's end, a repeated state or the horizon. Ties go to the
+        lowest action index; with a finite horizon the values are those with
+        the full horizon to go (a receding-horizon plan)."""
+        world = get_world(world)
+        objective = as_objective(world, objective)
+        self.check(world, objective)
+        began = time.perf_counter()
+        fresh = id(level) not in self._cache
+        values, q_values = self.solve(world, level, objective)
+        model = self.model(world, level)
+        bound = objective.bind(world)
+        index = self._index(world, level, state)
+        start_index = index
+        limit = self.horizon or model.size
+        actions, seen = [], {index}
+        while len(actions) < limit and not model.world_terminal[index]:
+            action = int(np.argmax(q_values[index]))
+            actions.append(action)
+            fired = model.features[index, action] != 0
+            index = int(model.next_index[index, action])
+            if (fired & (bound.terminal != 0)).any() or index in seen:
+                break
+            seen.add(index)
+        return Plan(
+            actions=np.array(actions, dtype=np.int64),
+            value=float(values[start_index]),
+            complete=True,
+            stats={
+                "expansions": model.size if fresh else 0,
+                "states": model.size,
+                "rollout_steps": 0,
+                "seconds": time.perf_counter() - began,
+            },
+            action_values=q_values[start_index].copy(),
+        )
+
+
+_DEFAULT: ValueIteration | None = None
+
+
+def default_oracle() -> ValueIteration:
+    """The shared oracle that rollouts use to normalise scores."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = ValueIteration()
+    return _DEFAULT
