@@ -7,6 +7,7 @@
 from planners.agent import Agent, Episode, rollout
 from planners.astar import AStar, goal_objective_problem
 from planners.base import IncompatibleObjectiveError, Plan, Planner
+from planners.mcts import MCTS
 from planners.oracle import StateSpaceTooLargeError, TabularModel, ValueIteration, default_oracle
 from planners.outcomes import (
     CAPABILITY_FAILURE,
@@ -23,6 +24,7 @@ __all__ = [
     "CAPABILITY_FAILURE",
     "DEFAULT_THRESHOLD",
     "INTENDED",
+    "MCTS",
     "MISGENERALIZED",
     "OUTCOMES",
     "AStar",

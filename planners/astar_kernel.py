@@ -25,7 +25,7 @@ FOUND, BUDGET_EXHAUSTED, NO_PATH, OUT_OF_MEMORY = 0, 1, 2, 3
 EXPANSIONS, GENERATED, PUSHES = 0, 1, 2
 
 
-@kernel
+@kernel(allocates=True)
 def astar_search(
     world_id, grid, params, start, weights, terminal_mask, max_expansions,
     node_state, node_parent, node_action, node_g, node_h, node_closed,
@@ -45,9 +45,12 @@ def astar_search(
     """
     n_features = weights.shape[0]
     goal_mask = np.zeros(n_features)
+    needed = np.zeros(n_features)  # only terminal features matter to the search
     for f in range(n_features):
-        if terminal_mask[f] != 0.0 and weights[f] > 0.0:
-            goal_mask[f] = 1.0
+        if terminal_mask[f] != 0.0:
+            needed[f] = 1.0
+            if weights[f] > 0.0:
+                goal_mask[f] = 1.0
     # Private copies instead of views into node_state: a view costs two atomic
     # reference-count updates, which dominated the inner loop.
     state = np.empty(start.shape[0], dtype=np.int64)
@@ -89,7 +92,7 @@ def astar_search(
             # a g-value (costs are positive), so skip them before any lookup.
             if _same(next_state, state) or (parent >= 0 and _same_row(next_state, node_state, parent)):
                 continue
-            features(world_id, grid, params, state, action, next_state, feat)
+            features(world_id, grid, params, state, action, next_state, needed, feat)
             goal = False
             pruned = False
             for f in range(n_features):

@@ -18,7 +18,7 @@ from worlds.jit import kernel
 OVER_LIMIT, OUT_OF_MEMORY = -1, -2
 
 
-@kernel
+@kernel(allocates=True)
 def enumerate_states(
     world_id, grid, params, start, max_states, states, next_index, feats, world_terminal, table, stamp, hashed
 ):
@@ -34,6 +34,7 @@ def enumerate_states(
     capacity = states.shape[0]
     n_actions = num_actions(world_id)
     next_state = np.empty(start.shape[0], dtype=np.int64)
+    every = np.ones(feats.shape[2])
     states[0, :] = start
     table_insert(table, stamp, key(world_id, grid, params, start), 0, hashed)
     count = 1
@@ -47,7 +48,7 @@ def enumerate_states(
                 feats[i, action, :] = 0.0
                 continue
             step(world_id, grid, params, state, action, next_state)
-            features(world_id, grid, params, state, action, next_state, feats[i, action])
+            features(world_id, grid, params, state, action, next_state, every, feats[i, action])
             k = key(world_id, grid, params, next_state)
             j = table_find(table, stamp, k, hashed)
             if j < 0:
@@ -65,7 +66,7 @@ def enumerate_states(
     return count
 
 
-@kernel
+@kernel(allocates=True)
 def solve(
     next_index, feats, world_terminal, weights, terminal_mask, step_cost, discount, horizon, tolerance,
     max_sweeps, optimal, values, q_values,

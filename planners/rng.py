@@ -33,8 +33,10 @@ def uniform(state):
 
 @kernel
 def randint(state, n):
-    """An int64 in [0, n)."""
-    return np.int64(next_u64(state) % np.uint64(n))
+    """An int64 in [0, n) for n < 2**32, by multiply-and-shift (Lemire): no
+    division in the rollout loop; the bias is below n / 2**32."""
+    high = next_u64(state) >> np.uint64(32)
+    return np.int64((high * np.uint64(n)) >> np.uint64(32))
 
 
 def seed_state(seed: int) -> np.ndarray:

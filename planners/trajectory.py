@@ -9,7 +9,7 @@ from worlds.dispatch import features, step, terminal
 from worlds.jit import kernel
 
 
-@kernel
+@kernel(allocates=True)
 def simulate_kernel(world_id, grid, params, start, actions, states_out, features_out):
     """Apply `actions` from `start`, stopping early once the world terminates.
 
@@ -17,11 +17,12 @@ def simulate_kernel(world_id, grid, params, start, actions, states_out, features
     (float64[T, K]); returns T, the number of steps taken.
     """
     states_out[0, :] = start
+    every = np.ones(features_out.shape[1])
     for t in range(actions.shape[0]):
         if terminal(world_id, grid, params, states_out[t]):
             return t
         step(world_id, grid, params, states_out[t], actions[t], states_out[t + 1])
-        features(world_id, grid, params, states_out[t], actions[t], states_out[t + 1], features_out[t])
+        features(world_id, grid, params, states_out[t], actions[t], states_out[t + 1], every, features_out[t])
     return actions.shape[0]
 
 

@@ -162,8 +162,14 @@ def test_kernels_match_the_reference(seed, split, pick, action):
     dispatch.step(maze.world_id, level.grid, level.params, state, action, out)
     assert tuple(out) == maze.reference_step(level, state, action)
     feats = np.empty(len(maze.features))
-    dispatch.features(maze.world_id, level.grid, level.params, state, action, out, feats)
+    every = np.ones(len(maze.features))
+    dispatch.features(maze.world_id, level.grid, level.params, state, action, out, every, feats)
     assert tuple(feats) == maze.reference_features(level, state, action, out)
+    # a masked call computes exactly the asked-for features and zeros the rest
+    mask = (np.arange(len(maze.features)) + pick) % 2 == 0
+    masked = np.empty(len(maze.features))
+    dispatch.features(maze.world_id, level.grid, level.params, state, action, out, mask.astype(float), masked)
+    assert np.array_equal(masked, np.where(mask, feats, 0.0))
     assert dispatch.terminal(maze.world_id, level.grid, level.params, state) == maze.reference_terminal(
         level, state
     )

@@ -7,7 +7,7 @@ loaded from numba's disk cache in every later process (see `worlds.jit`).
 Adding a world means giving it the next id and one branch per function below.
 
 Shapes: ``grid`` int32[C, H, W]; ``params`` int64[P]; ``state``/``out`` int64[S];
-``feature_out`` and ``goal_mask`` float64[K] in the world's feature order.
+``out``, ``mask`` and ``goal_mask`` float64[K] in the world's feature order.
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ def step(world_id, grid, params, state, action, out):
 
 
 @kernel
-def features(world_id, grid, params, state, action, next_state, out):
-    """Write the transition's feature vector into `out`."""
+def features(world_id, grid, params, state, action, next_state, mask, out):
+    """Write the transition's feature vector into `out`, computing only the
+    features where `mask` is non-zero (the others are 0)."""
     if world_id == ARROW_MAZE:
-        arrow_maze.features(grid, params, state, action, next_state, out)
+        arrow_maze.features(grid, params, state, action, next_state, mask, out)
     else:
         raise ValueError("unknown world id")
 

@@ -69,6 +69,7 @@ class GridWorldEnv(gym.Env):
         self._names = list(self.world.objectives)
         self._own = self._names.index(self.objective)
         self._features = np.zeros(len(self.world.features))
+        self._all = np.ones(len(self.world.features))
         self._next = np.zeros(self.world.state_size, dtype=np.int64)
         self.level: Level | None = None
 
@@ -88,7 +89,9 @@ class GridWorldEnv(gym.Env):
         level = self.level
         wid = self.world.world_id
         dispatch.step(wid, level.grid, level.params, self.state, int(action), self._next)
-        dispatch.features(wid, level.grid, level.params, self.state, int(action), self._next, self._features)
+        dispatch.features(
+            wid, level.grid, level.params, self.state, int(action), self._next, self._all, self._features
+        )
         rewards = np.where(self.ended, 0.0, self._weights @ self._features - self._step_cost)
         self.ended |= (self._terminal @ (self._features != 0)) > 0
         self.state = self._next.copy()

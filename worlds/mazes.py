@@ -13,7 +13,7 @@ from worlds.errors import InvalidParameterError
 from worlds.jit import kernel
 
 
-@kernel
+@kernel(allocates=True)
 def _carve(walls, uniforms):
     """Carve a perfect maze into `walls` (uint8[size, size], all ones) by
     randomised depth-first search over the cells at odd coordinates."""
@@ -64,7 +64,7 @@ def perfect_maze(size: int, rng: np.random.Generator) -> np.ndarray:
     return walls
 
 
-@kernel
+@kernel(allocates=True)
 def _bfs(walls, source_r, source_c, out):
     out[:, :] = -1
     if walls[source_r, source_c] != 0:

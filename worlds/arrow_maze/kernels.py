@@ -50,18 +50,31 @@ def step(grid, params, state, action, out):
 
 
 @kernel
-def features(grid, params, state, action, next_state, out):
-    """Write the transition's feature vector into `out` (float64[7])."""
+def features(grid, params, state, action, next_state, mask, out):
+    """Write the transition's feature vector into `out` (float64[7]).
+
+    Only the features where `mask` (float64[7]) is non-zero are computed; the
+    rest are written as 0, so a search that needs two features pays for two.
+    """
     r, c, nr, nc = state[0], state[1], next_state[0], next_state[1]
     at_exit = r == params[EXIT_R] and c == params[EXIT_C]
-    at_arrow = r == params[ARROW_R] and c == params[ARROW_C]
-    out[REACHED_EXIT] = 1.0 if (nr == params[EXIT_R] and nc == params[EXIT_C] and not at_exit) else 0.0
-    out[REACHED_ARROW] = 1.0 if (nr == params[ARROW_R] and nc == params[ARROW_C] and not at_arrow) else 0.0
-    out[EXIT_PROGRESS] = grid[EXIT_DISTANCE, r, c] - grid[EXIT_DISTANCE, nr, nc]
-    out[ARROW_PROGRESS] = grid[ARROW_DISTANCE, r, c] - grid[ARROW_DISTANCE, nr, nc]
-    out[EXIT_DISTANCE_F] = grid[EXIT_DISTANCE, nr, nc]
-    out[ARROW_DISTANCE_F] = grid[ARROW_DISTANCE, nr, nc]
-    out[BUMPED_WALL] = 1.0 if (r == nr and c == nc and not at_exit) else 0.0
+    for f in range(N_FEATURES):
+        out[f] = 0.0
+    if mask[REACHED_EXIT] != 0.0 and nr == params[EXIT_R] and nc == params[EXIT_C] and not at_exit:
+        out[REACHED_EXIT] = 1.0
+    if mask[REACHED_ARROW] != 0.0 and nr == params[ARROW_R] and nc == params[ARROW_C]:
+        if not (r == params[ARROW_R] and c == params[ARROW_C]):
+            out[REACHED_ARROW] = 1.0
+    if mask[EXIT_PROGRESS] != 0.0:
+        out[EXIT_PROGRESS] = grid[EXIT_DISTANCE, r, c] - grid[EXIT_DISTANCE, nr, nc]
+    if mask[ARROW_PROGRESS] != 0.0:
+        out[ARROW_PROGRESS] = grid[ARROW_DISTANCE, r, c] - grid[ARROW_DISTANCE, nr, nc]
+    if mask[EXIT_DISTANCE_F] != 0.0:
+        out[EXIT_DISTANCE_F] = grid[EXIT_DISTANCE, nr, nc]
+    if mask[ARROW_DISTANCE_F] != 0.0:
+        out[ARROW_DISTANCE_F] = grid[ARROW_DISTANCE, nr, nc]
+    if mask[BUMPED_WALL] != 0.0 and r == nr and c == nc and not at_exit:
+        out[BUMPED_WALL] = 1.0
 
 
 @kernel
