@@ -18,6 +18,7 @@ from planners.outcomes import (
     classify,
     normalised_score,
 )
+from planners.registry import PLANNERS, compatibility, make, probe_objectives
 from planners.trajectory import simulate
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "MCTS",
     "MISGENERALIZED",
     "OUTCOMES",
+    "PLANNERS",
     "AStar",
     "Agent",
     "Episode",
@@ -34,12 +36,15 @@ __all__ = [
     "Plan",
     "Planner",
     "classify",
+    "compatibility",
     "goal_objective_problem",
+    "make",
     "rollout",
     "StateSpaceTooLargeError",
     "TabularModel",
     "ValueIteration",
     "default_oracle",
     "normalised_score",
+    "probe_objectives",
     "simulate",
 ]

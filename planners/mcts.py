@@ -9,9 +9,11 @@ import numpy as np
 from objectives import Objective, as_objective
 from planners import mcts_kernel as mk
 from planners.base import Plan
+from planners.hashtable import table_rows
 from planners.rng import seed_state
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
+from worlds.dispatch import key_bound
 
 ROLLOUT_POLICIES = {"random": mk.RANDOM_ROLLOUT, "greedy": mk.GREEDY_ROLLOUT}
 BACKUPS = {"mean": mk.MEAN_BACKUP, "max": mk.MAX_BACKUP}
@@ -20,11 +22,11 @@ BACKUPS = {"mean": mk.MEAN_BACKUP, "max": mk.MAX_BACKUP}
 class _Tree:
     """The preallocated tree arrays, reused between plans."""
 
-    def __init__(self, capacity: int, state_size: int, n_actions: int, depth: int):
+    def __init__(self, capacity: int, state_size: int, n_actions: int, depth: int, key_bound: int):
         self.capacity = capacity
         self.node_state = np.empty((capacity, state_size), dtype=np.int64)
-        self.node_depth = np.empty(capacity, dtype=np.int64)
         self.node_visits = np.empty(capacity, dtype=np.int64)
+        self.node_rollout = np.empty(capacity)
         self.children = np.empty((capacity, n_actions), dtype=np.int64)
         self.edge_visits = np.empty((capacity, n_actions), dtype=np.int64)
         self.edge_value = np.empty((capacity, n_actions))
@@ -34,13 +36,19 @@ class _Tree:
         self.path_action = np.empty(depth + 1, dtype=np.int64)
         self.root_values = np.empty(n_actions)
         self.stats = np.zeros(4, dtype=np.int64)
+        rows, self.hashed = table_rows(capacity, key_bound)
+        self.table = np.zeros((rows, 3), dtype=np.int64)
+        self.stamp = 0
 
-    def fits(self, capacity: int, state_size: int, n_actions: int, depth: int) -> bool:
+    def fits(self, capacity: int, state_size: int, n_actions: int, depth: int, key_bound: int) -> bool:
+        rows, hashed = table_rows(capacity, key_bound)
         return (
             self.capacity >= capacity
             and self.node_state.shape[1] == state_size
             and self.children.shape[1] == n_actions
             and self.path_node.shape[0] >= depth + 1
+            and self.table.shape[0] >= rows
+            and self.hashed == hashed
         )
 
 
@@ -57,10 +65,15 @@ class MCTS:
         seed: seeds the planner's own generator; `plan(rng=...)` overrides it.
         backup: ``"max"`` (default) values an action by the best return seen
             through it, which suits the deterministic worlds here: any sampled
-            return is achievable. ``"mean"`` is classic UCT, as in mctx.
+            return is achievable; the reported root values come from value
+            iteration over the explored graph. ``"mean"`` is classic UCT, as in
+            mctx.
 
     Each `plan` searches from the given state and returns one action, the most
-    visited at the root (receding horizon). It serves every objective.
+    visited at the root (receding horizon). It serves every objective. States
+    reached along different paths share one node (a transposition table on
+    the world's `key`), so the budget is not spent on re-deriving the same
+    state.
     """
 
     name = "mcts"
@@ -116,17 +129,19 @@ class MCTS:
         root = world.initial_state(level) if state is None else np.asarray(state, dtype=np.int64)
         generator = seed_state(int((rng or self._rng).integers(2**63)))
         capacity, n_actions = self.simulations + 1, len(world.actions)
+        keys_below = key_bound(world.world_id, level.grid, level.params)
         tree = self._tree
-        if tree is None or not tree.fits(capacity, world.state_size, n_actions, self.depth):
-            tree = self._tree = _Tree(capacity, world.state_size, n_actions, self.depth)
+        if tree is None or not tree.fits(capacity, world.state_size, n_actions, self.depth, keys_below):
+            tree = self._tree = _Tree(capacity, world.state_size, n_actions, self.depth, keys_below)
+        tree.stamp += 1
         began = time.perf_counter()
         action = mk.mcts_search(
             world.world_id, level.grid, level.params, root, bound.weights, bound.terminal,
             bound.step_cost, bound.discount, self.simulations, self.depth, self.c,
             ROLLOUT_POLICIES[self.rollout], self.epsilon, BACKUPS[self.backup], generator,
-            tree.node_state, tree.node_depth, tree.node_visits, tree.children, tree.edge_visits,
-            tree.edge_value, tree.edge_best, tree.edge_reward, tree.path_node, tree.path_action, tree.root_values,
-            tree.stats,
+            tree.node_state, tree.node_visits, tree.node_rollout, tree.children, tree.edge_visits, tree.edge_value,
+            tree.edge_best, tree.edge_reward, tree.table, tree.stamp, tree.hashed, tree.path_node,
+            tree.path_action, tree.root_values, tree.stats,
         )  # fmt: skip
         seconds = time.perf_counter() - began
         return Plan(

@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-gif", action="store_true", help="skip the animated GIF")
 
     commands.add_parser("worlds", help="list the worlds")
+    commands.add_parser("planners", help="which planner serves which objective, as the code decides")
 
     objectives = commands.add_parser("objectives", help="list a world's objectives and features")
     objectives.add_argument("world")
@@ -44,7 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("world")
     plan.add_argument("level", help="level text file, or - for standard input")
     plan.add_argument("--objective", default=None, help="catalogue objective (default: the base)")
-    plan.add_argument("--budget", type=int, default=None, help="A* max expansions (default unbounded)")
+    plan.add_argument("--planner", default="astar", help="astar, mcts or value-iteration (default astar)")
+    plan.add_argument(
+        "--budget", type=int, default=None,
+        help="the planner's budget: A* expansions, MCTS simulations, value-iteration states",
+    )  # fmt: skip
+    plan.add_argument("--seed", type=int, default=0, help="seed for stochastic planners (default 0)")
     return parser
 
 
@@ -99,6 +105,20 @@ def _cmd_objectives(args, console: Console) -> None:
     console.print(features)
 
 
+def _cmd_planners(args, console: Console) -> None:
+    import planners
+
+    table = _table("planner x objective compatibility", ("planner", "world", "objective", "works", "why not"))
+    for row in planners.compatibility():
+        works = "[green]yes[/]" if row["works"] else "[red]no[/]"
+        table.add_row(row["planner"], row["world"], row["objective"], works, row["reason"])
+    console.print(table)
+    console.print(
+        "value-iteration also refuses levels with more reachable states than its max_states "
+        "(default 200,000)."
+    )
+
+
 def _read_level_text(source: str) -> str:
     if source == "-":
         return sys.stdin.read()
@@ -111,17 +131,20 @@ def _cmd_plan(args, console: Console) -> None:
     import worlds
 
     w = worlds.get(args.world)
-    planner = planners.AStar(max_expansions=args.budget)
+    planner = planners.make(args.planner, args.budget)
     level = w.parse(_read_level_text(args.level))
     objective = objectives.get(w, args.objective or w.base)
-    episode = planners.rollout(w, level, planners.Agent(planner, objective))
+    episode = planners.rollout(w, level, planners.Agent(planner, objective), seed=args.seed)
     console.print(Text.from_ansi(w.render_ansi(level, path=episode.states)), end="")
     actions = " ".join(w.actions[a] for a in episode.actions)
     console.print(f"objective {objective.name!r}: {episode.steps} steps, outcome {episode.outcome}")
     console.print(f"actions: {actions or '(none)'}")
     console.print("returns: " + ", ".join(f"{k} {v:.4f}" for k, v in episode.returns.items()))
     stats = episode.planner_stats
-    console.print(f"planner: {stats['plans']} plan(s), {stats['expansions']} expansions")
+    console.print(
+        f"planner {planner!r}: {stats['plans']} plan(s), {stats['expansions']} expansions, "
+        f"{stats['simulations']} simulations, {stats['rollout_steps']} rollout steps, {stats['seconds']:.3f} s"
+    )
 
 
 def _cmd_demo(args, console: Console) -> None:
@@ -135,7 +158,13 @@ def _cmd_demo(args, console: Console) -> None:
              gif=not args.no_gif)  # fmt: skip
 
 
-_COMMANDS = {"demo": _cmd_demo, "worlds": _cmd_worlds, "objectives": _cmd_objectives, "plan": _cmd_plan}
+_COMMANDS = {
+    "demo": _cmd_demo,
+    "worlds": _cmd_worlds,
+    "planners": _cmd_planners,
+    "objectives": _cmd_objectives,
+    "plan": _cmd_plan,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,65 @@
+"""Planners by name, and the planner x world x objective table the code implies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from objectives import Objective, catalogue
+from planners.astar import AStar
+from planners.base import IncompatibleObjectiveError, Planner
+from planners.mcts import MCTS
+from planners.oracle import ValueIteration
+from worlds import UnknownNameError
+from worlds import get as get_world
+from worlds import names as world_names
+
+PLANNERS: dict[str, type] = {"astar": AStar, "mcts": MCTS, "value-iteration": ValueIteration}
+#: the constructor argument that a generic "budget" sets, per planner
+BUDGET_ARGUMENT = {"astar": "max_expansions", "mcts": "simulations", "value-iteration": "max_states"}
+
+
+def make(name: str, budget: int | None = None, **options: Any) -> Planner:
+    """The planner called `name`, with `budget` as its capability knob."""
+    if name not in PLANNERS:
+        raise UnknownNameError("planner", name, PLANNERS)
+    if budget is not None:
+        options[BUDGET_ARGUMENT[name]] = budget
+    return PLANNERS[name](**options)
+
+
+def probe_objectives(world) -> dict[str, Objective]:
+    """The objectives the table is probed with: the world's catalogue, plus a
+    shaped objective (a reward on the first non-event feature, no goal) that
+    stands for every objective that is not a goal."""
+    world = get_world(world)
+    probes = dict(catalogue(world))
+    shaped = next(f for f in world.features if f not in world.events)
+    probes[f"shaped ({shaped})"] = Objective({shaped: 1.0}, discount=0.99, name=f"shaped ({shaped})")
+    return probes
+
+
+def compatibility(worlds: list[str] | None = None) -> list[dict[str, Any]]:
+    """Which planner serves which objective in which world, as the planners'
+    own `check` methods decide. One row per (planner, world, objective) with
+    ``works`` and, where it does not, the error the planner raises."""
+    rows = []
+    for planner_name, planner_class in PLANNERS.items():
+        planner = planner_class()
+        for world_name in worlds or world_names():
+            world = get_world(world_name)
+            for objective_name, objective in probe_objectives(world).items():
+                try:
+                    planner.check(world, objective)
+                    works, reason = True, ""
+                except IncompatibleObjectiveError as error:
+                    works, reason = False, str(error)
+                rows.append(
+                    {
+                        "planner": planner_name,
+                        "world": world.name,
+                        "objective": objective_name,
+                        "works": works,
+                        "reason": reason,
+                    }
+                )
+    return rows
