@@ -139,9 +139,9 @@ class MCTS:
             world.world_id, level.grid, level.params, root, bound.weights, bound.terminal,
             bound.step_cost, bound.discount, self.simulations, self.depth, self.c,
             ROLLOUT_POLICIES[self.rollout], self.epsilon, BACKUPS[self.backup], generator,
-            tree.node_state, tree.node_visits, tree.node_rollout, tree.children, tree.edge_visits, tree.edge_value,
-            tree.edge_best, tree.edge_reward, tree.table, tree.stamp, tree.hashed, tree.path_node,
-            tree.path_action, tree.root_values, tree.stats,
+            tree.node_state, tree.node_visits, tree.node_rollout, tree.children, tree.edge_visits,
+            tree.edge_value, tree.edge_best, tree.edge_reward, tree.table, tree.stamp, tree.hashed,
+            tree.path_node, tree.path_action, tree.root_values, tree.stats,
         )  # fmt: skip
         seconds = time.perf_counter() - began
         return Plan(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from planners.rng import randint, uniform
 from planners.hashtable import table_find, table_insert
+from planners.rng import randint, uniform
 from worlds.dispatch import features, heuristic, key, num_actions, step, terminal
 from worlds.jit import kernel
 
@@ -230,10 +230,8 @@ def mcts_search(
         value = leaf_value
         for i in range(length - 1, -1, -1):
             n, a = path_node[i], path_action[i]
-            if children[n, a] == ENDED:
-                value = edge_reward[n, a]
-            else:
-                value = edge_reward[n, a] + discount * value
+            ended = children[n, a] == ENDED
+            value = edge_reward[n, a] if ended else edge_reward[n, a] + discount * value
             edge_value[n, a] += value
             edge_best[n, a] = max(edge_best[n, a], value)
             q = _edge_q(edge_value, edge_best, edge_visits, n, a, backup)

@@ -143,7 +143,8 @@ def _cmd_plan(args, console: Console) -> None:
     stats = episode.planner_stats
     console.print(
         f"planner {planner!r}: {stats['plans']} plan(s), {stats['expansions']} expansions, "
-        f"{stats['simulations']} simulations, {stats['rollout_steps']} rollout steps, {stats['seconds']:.3f} s"
+        f"{stats['simulations']} simulations, {stats['rollout_steps']} rollout steps, "
+        f"{stats['seconds']:.3f} s"
     )
 
 

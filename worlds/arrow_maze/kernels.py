@@ -62,9 +62,9 @@ def features(grid, params, state, action, next_state, mask, out):
         out[f] = 0.0
     if mask[REACHED_EXIT] != 0.0 and nr == params[EXIT_R] and nc == params[EXIT_C] and not at_exit:
         out[REACHED_EXIT] = 1.0
-    if mask[REACHED_ARROW] != 0.0 and nr == params[ARROW_R] and nc == params[ARROW_C]:
-        if not (r == params[ARROW_R] and c == params[ARROW_C]):
-            out[REACHED_ARROW] = 1.0
+    was_on_arrow = r == params[ARROW_R] and c == params[ARROW_C]
+    if mask[REACHED_ARROW] != 0.0 and nr == params[ARROW_R] and nc == params[ARROW_C] and not was_on_arrow:
+        out[REACHED_ARROW] = 1.0
     if mask[EXIT_PROGRESS] != 0.0:
         out[EXIT_PROGRESS] = grid[EXIT_DISTANCE, r, c] - grid[EXIT_DISTANCE, nr, nc]
     if mask[ARROW_PROGRESS] != 0.0:
