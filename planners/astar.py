@@ -6,13 +6,12 @@ import time
 
 import numpy as np
 
-from objectives import Objective, as_objective
+from objectives import Objective
 from planners import astar_kernel as ak
-from planners.base import IncompatibleObjectiveError, Plan
+from planners.base import IncompatibleObjectiveError, Plan, resolve
 from planners.hashtable import table_rows
 from planners.trajectory import simulate
 from worlds import InvalidParameterError, Level, World
-from worlds import get as get_world
 from worlds.dispatch import key_bound
 
 
@@ -111,11 +110,8 @@ class AStar:
         state: np.ndarray | None = None,
         rng: np.random.Generator | None = None,
     ) -> Plan:
-        world = get_world(world)
-        objective = as_objective(world, objective)
-        self.check(world, objective)
-        bound = objective.bind(world)
-        start = world.initial_state(level) if state is None else np.asarray(state, dtype=np.int64)
+        problem = resolve(self, world, level, objective, state)
+        world, bound, start = problem.world, problem.bound, problem.start
         budget = -1 if self.max_expansions is None else int(self.max_expansions)
         began = time.perf_counter()
         capacity = max(64, world.capacity_hint(level) + 1)

@@ -17,8 +17,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from objectives import Objective
+from objectives import BoundObjective, Objective, as_objective
 from worlds import Level, MesabaseError, World
+from worlds import get as get_world
 
 
 class IncompatibleObjectiveError(MesabaseError, ValueError):
@@ -46,6 +47,28 @@ class Plan:
     complete: bool
     stats: dict[str, Any]
     action_values: np.ndarray | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanningProblem:
+    """What every planner resolves first: the world, the objective, its bound
+    arrays and the start state ``int64[S]``."""
+
+    world: World
+    objective: Objective
+    bound: BoundObjective
+    start: np.ndarray
+
+
+def resolve(
+    planner, world: World | str, level: Level, objective: Objective | str, state=None
+) -> PlanningProblem:
+    """Look up names, let `planner` refuse what it cannot serve, and bind."""
+    world = get_world(world)
+    objective = as_objective(world, objective)
+    planner.check(world, objective)
+    start = world.initial_state(level) if state is None else np.asarray(state, dtype=np.int64)
+    return PlanningProblem(world, objective, objective.bind(world), start)
 
 
 class Planner(Protocol):

@@ -6,13 +6,12 @@ import time
 
 import numpy as np
 
-from objectives import Objective, as_objective
+from objectives import Objective
 from planners import mcts_kernel as mk
-from planners.base import Plan
+from planners.base import Plan, resolve
 from planners.hashtable import table_rows
 from planners.rng import seed_state
 from worlds import InvalidParameterError, Level, World
-from worlds import get as get_world
 from worlds.dispatch import key_bound
 
 ROLLOUT_POLICIES = {"random": mk.RANDOM_ROLLOUT, "greedy": mk.GREEDY_ROLLOUT}
@@ -123,10 +122,8 @@ class MCTS:
         state: np.ndarray | None = None,
         rng: np.random.Generator | None = None,
     ) -> Plan:
-        world = get_world(world)
-        objective = as_objective(world, objective)
-        bound = objective.bind(world)
-        root = world.initial_state(level) if state is None else np.asarray(state, dtype=np.int64)
+        problem = resolve(self, world, level, objective, state)
+        world, bound, root = problem.world, problem.bound, problem.start
         generator = seed_state(int((rng or self._rng).integers(2**63)))
         capacity, n_actions = self.simulations + 1, len(world.actions)
         keys_below = key_bound(world.world_id, level.grid, level.params)
