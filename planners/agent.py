@@ -44,7 +44,8 @@ class Episode:
             ``float64[T, K]`` in the world's feature order.
         steps: T.
         returns: discounted return of **every** catalogue objective.
-        achieved: per catalogue objective, whether one of its goals was reached.
+        achieved: per catalogue objective, whether one of its goals was reached
+            (False for objectives without goals).
         events: per event feature, whether it fired; plus ``timed_out``.
         capability, alignment: the normalised scores n_g and n_f.
         scoring: ``"oracle"`` (exact, DESIGN.md section 6) or ``"goal"``
@@ -151,7 +152,7 @@ def rollout(
     actions = np.concatenate(all_actions)
     bound_catalogue = {name: o.bind(world) for name, o in catalogue(world).items()}
     returns = {name: b.discounted_return(features) for name, b in bound_catalogue.items()}
-    achieved = {name: bool(goal_reached_score(b, features)) for name, b in bound_catalogue.items()}
+    achieved = {name: goal_reached_score(b, features) == 1.0 for name, b in bound_catalogue.items()}
     fired = features.any(axis=0) if len(features) else np.zeros(len(world.features), bool)
     events = {name: bool(fired[world.feature_index(name)]) for name in world.events}
     events["timed_out"] = stop_reason == "max_steps"

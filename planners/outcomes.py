@@ -30,10 +30,11 @@ DEFAULT_THRESHOLD = 0.9
 
 def goal_reached_score(bound: BoundObjective, features: np.ndarray) -> float:
     """1.0 if the trajectory ``float64[T, K]`` fires one of the objective's
-    positively weighted terminal features, else 0.0."""
+    positively weighted terminal features, else 0.0; NaN for an objective
+    without a goal, which reached / not reached cannot score."""
     goals = (bound.terminal != 0) & (bound.weights > 0)
     if not goals.any():
-        raise ValueError("this objective has no goal, so it cannot be normalised by reached / not reached")
+        return float("nan")
     ended = bound.ended_at(features)
     return float(ended is not None and bool((features[ended, goals] != 0).any()))
 

@@ -7,6 +7,7 @@ from objectives import collect, reach
 from planners import (
     CAPABILITY_FAILURE,
     INTENDED,
+    MCTS,
     MISGENERALIZED,
     Agent,
     AStar,
@@ -108,3 +109,12 @@ def test_max_steps_must_be_positive(maze):
 )
 def test_classify(capability, alignment, outcome):
     assert classify(capability, alignment) == outcome
+
+
+def test_goal_scoring_leaves_objectives_without_goals_undefined(maze):
+    episode = rollout(
+        maze, maze.parse(FORK), Agent(MCTS(simulations=50, depth=10), collect("exit_progress")),
+        max_steps=10, scoring="goal",
+    )  # fmt: skip
+    assert episode.scoring == "goal" and np.isnan(episode.capability)
+    assert episode.outcome in ("intended", "capability_failure")
