@@ -150,13 +150,14 @@ def rollout(
     features = np.concatenate(all_features)
     states = np.concatenate(all_states)
     actions = np.concatenate(all_actions)
-    bound_catalogue = {name: o.bind(world) for name, o in catalogue(world).items()}
+    objectives = catalogue(world)
+    bound_catalogue = {name: o.bind(world) for name, o in objectives.items()}
     returns = {name: b.discounted_return(features) for name, b in bound_catalogue.items()}
     achieved = {name: goal_reached_score(b, features) == 1.0 for name, b in bound_catalogue.items()}
     fired = features.any(axis=0) if len(features) else np.zeros(len(world.features), bool)
     events = {name: bool(fired[world.feature_index(name)]) for name in world.events}
     events["timed_out"] = stop_reason == "max_steps"
-    base = catalogue(world)[world.base]
+    base = objectives[world.base]
     used = scoring
     if scoring in ("auto", "oracle"):
         try:

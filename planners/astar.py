@@ -9,7 +9,7 @@ import numpy as np
 from objectives import Objective
 from planners import astar_kernel as ak
 from planners.base import IncompatibleObjectiveError, Plan, resolve
-from planners.hashtable import table_rows
+from planners.hashtable import KeyTable
 from planners.trajectory import simulate
 from worlds import InvalidParameterError, Level, World
 from worlds.dispatch import key_bound
@@ -49,18 +49,14 @@ class _Workspace:
         heap = 4 * capacity
         self.heap_f, self.heap_h = np.empty(heap), np.empty(heap)
         self.heap_node = np.empty(heap, dtype=np.int64)
-        rows, self.hashed = table_rows(capacity, key_bound)
-        self.table = np.zeros((rows, 3), dtype=np.int64)
-        self.stamp = 0
+        self.keys = KeyTable(capacity, key_bound)
         self.stats = np.zeros(3, dtype=np.int64)
 
     def fits(self, capacity: int, state_size: int, key_bound: int) -> bool:
-        rows, hashed = table_rows(capacity, key_bound)
         return (
             self.capacity >= capacity
             and self.node_state.shape[1] == state_size
-            and self.table.shape[0] >= rows
-            and self.hashed == hashed
+            and self.keys.fits(capacity, key_bound)
         )
 
 
@@ -122,11 +118,10 @@ class AStar:
             ws = self._workspace
             if ws is None or not ws.fits(capacity, world.state_size, keys_below):
                 ws = self._workspace = _Workspace(capacity, world.state_size, keys_below)
-            ws.stamp += 1
             status, node = ak.astar_search(
                 world.world_id, level.grid, level.params, start, bound.weights, bound.terminal, budget,
                 ws.node_state, ws.node_parent, ws.node_action, ws.node_g, ws.node_h, ws.node_closed,
-                ws.heap_f, ws.heap_h, ws.heap_node, ws.table, ws.stamp, ws.hashed, ws.stats,
+                ws.heap_f, ws.heap_h, ws.heap_node, ws.keys.rows, ws.keys.begin(), ws.keys.hashed, ws.stats,
             )  # fmt: skip
             if status != ak.OUT_OF_MEMORY:
                 break

@@ -67,3 +67,24 @@ def table_rows(capacity: int, key_bound: int, dense_limit: int = 1 << 26) -> tup
     if 0 < key_bound <= dense_limit:
         return 1 << int(key_bound - 1).bit_length(), False
     return 1 << int(2 * capacity - 1).bit_length(), True
+
+
+class KeyTable:
+    """A table buffer reused by one search after another.
+
+    `begin` starts a new search by bumping the stamp, which empties the table
+    without touching its rows.
+    """
+
+    def __init__(self, capacity: int, key_bound: int):
+        rows, self.hashed = table_rows(capacity, key_bound)
+        self.rows = np.zeros((rows, 3), dtype=np.int64)
+        self.stamp = 0
+
+    def fits(self, capacity: int, key_bound: int) -> bool:
+        rows, hashed = table_rows(capacity, key_bound)
+        return self.rows.shape[0] >= rows and self.hashed == hashed
+
+    def begin(self) -> int:
+        self.stamp += 1
+        return self.stamp

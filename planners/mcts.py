@@ -9,7 +9,7 @@ import numpy as np
 from objectives import Objective
 from planners import mcts_kernel as mk
 from planners.base import Plan, resolve
-from planners.hashtable import table_rows
+from planners.hashtable import KeyTable
 from planners.rng import seed_state
 from worlds import InvalidParameterError, Level, World
 from worlds.dispatch import key_bound
@@ -35,19 +35,15 @@ class _Tree:
         self.path_action = np.empty(depth + 1, dtype=np.int64)
         self.root_values = np.empty(n_actions)
         self.stats = np.zeros(4, dtype=np.int64)
-        rows, self.hashed = table_rows(capacity, key_bound)
-        self.table = np.zeros((rows, 3), dtype=np.int64)
-        self.stamp = 0
+        self.keys = KeyTable(capacity, key_bound)
 
     def fits(self, capacity: int, state_size: int, n_actions: int, depth: int, key_bound: int) -> bool:
-        rows, hashed = table_rows(capacity, key_bound)
         return (
             self.capacity >= capacity
             and self.node_state.shape[1] == state_size
             and self.children.shape[1] == n_actions
             and self.path_node.shape[0] >= depth + 1
-            and self.table.shape[0] >= rows
-            and self.hashed == hashed
+            and self.keys.fits(capacity, key_bound)
         )
 
 
@@ -130,14 +126,14 @@ class MCTS:
         tree = self._tree
         if tree is None or not tree.fits(capacity, world.state_size, n_actions, self.depth, keys_below):
             tree = self._tree = _Tree(capacity, world.state_size, n_actions, self.depth, keys_below)
-        tree.stamp += 1
         began = time.perf_counter()
         action = mk.mcts_search(
             world.world_id, level.grid, level.params, root, bound.weights, bound.terminal,
             bound.step_cost, bound.discount, self.simulations, self.depth, self.c,
             ROLLOUT_POLICIES[self.rollout], self.epsilon, BACKUPS[self.backup], generator,
             tree.node_state, tree.node_visits, tree.node_rollout, tree.children, tree.edge_visits,
-            tree.edge_value, tree.edge_best, tree.edge_reward, tree.table, tree.stamp, tree.hashed,
+            tree.edge_value, tree.edge_best, tree.edge_reward,
+            tree.keys.rows, tree.keys.begin(), tree.keys.hashed,
             tree.path_node, tree.path_action, tree.root_values, tree.stats,
         )  # fmt: skip
         seconds = time.perf_counter() - began

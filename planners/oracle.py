@@ -17,7 +17,7 @@ import numpy as np
 from objectives import BoundObjective, Objective, as_objective
 from planners import oracle_kernel as ok
 from planners.base import IncompatibleObjectiveError, Plan
-from planners.hashtable import table_find, table_rows
+from planners.hashtable import KeyTable, table_find
 from worlds import InvalidParameterError, Level, MesabaseError, World
 from worlds import get as get_world
 from worlds.dispatch import key, key_bound
@@ -42,9 +42,7 @@ class TabularModel:
     next_index: np.ndarray
     features: np.ndarray
     world_terminal: np.ndarray
-    table: np.ndarray
-    hashed: bool
-    stamp: int
+    keys: KeyTable
 
     @property
     def size(self) -> int:
@@ -115,11 +113,10 @@ class ValueIteration:
             next_index = np.empty((capacity, n_actions), dtype=np.int64)
             feats = np.empty((capacity, n_actions, n_features))
             terminal = np.empty(capacity, dtype=np.bool_)
-            rows, hashed = table_rows(capacity, keys_below)
-            table = np.zeros((rows, 3), dtype=np.int64)
+            keys = KeyTable(capacity, keys_below)
             count = ok.enumerate_states(
                 world.world_id, level.grid, level.params, start, self.max_states,
-                states, next_index, feats, terminal, table, 1, hashed,
+                states, next_index, feats, terminal, keys.rows, keys.begin(), keys.hashed,
             )  # fmt: skip
             if count == ok.OVER_LIMIT:
                 raise StateSpaceTooLargeError(
@@ -131,14 +128,14 @@ class ValueIteration:
             capacity = min(self.max_states, 2 * capacity)
         return TabularModel(
             states[:count].copy(), next_index[:count].copy(), feats[:count].copy(), terminal[:count].copy(),
-            table, hashed, 1,
+            keys,
         )  # fmt: skip
 
     def state_index(self, world: World, level: Level, state) -> int:
         model = self.model(world, level)
         state = np.asarray(state, dtype=np.int64)
-        index = table_find(model.table, model.stamp, key(world.world_id, level.grid, level.params, state),
-                           model.hashed)  # fmt: skip
+        state_key = key(world.world_id, level.grid, level.params, state)
+        index = table_find(model.keys.rows, model.keys.stamp, state_key, model.keys.hashed)
         if index < 0:
             raise InvalidParameterError(
                 f"state {state.tolist()} is not reachable from the start of {level!r}"
@@ -218,8 +215,7 @@ class ValueIteration:
     # ---- as a planner ------------------------------------------------------------
     def check(self, world: World, objective: Objective) -> None:
         objective.bind(world)
-        if self.horizon is None and objective.discount >= 1.0:
-            self._horizon(objective, None)
+        self._horizon(objective, None)
 
     def plan(self, world, level: Level, objective, state=None, rng=None) -> Plan:
         """The greedy path on the optimal action values, up to the objective's
