@@ -2,8 +2,9 @@
 
     pytest benchmarks/bench_astar.py --benchmark-enable --benchmark-group-by=group
 
-Both solve the same level from the same start to the same exit; the networkx
-graph is built outside the timing.
+All solve the same level from the same start to the same exit; the networkx
+graph is built outside the timing. `AStar` uses its grid kernel here; the
+generic kernel (every world, through `worlds.dispatch`) is timed beside it.
 """
 
 import pytest
@@ -30,12 +31,14 @@ def reference_length(big_maze):
 
 
 @pytest.mark.benchmark(group=f"astar-{SIZE}")
-def test_mesabase_astar(benchmark, maze, big_maze, reference_length):
+@pytest.mark.parametrize("kernel", ["grid", "generic"])
+def test_mesabase_astar(benchmark, maze, big_maze, reference_length, kernel):
     level, _, _ = big_maze
-    planner = AStar()
+    planner = AStar(specialise=kernel == "grid")
     planner.plan(maze, level, "exit")  # compile / load and size the buffers outside timing
     plan = benchmark(planner.plan, maze, level, "exit")
     assert plan.complete and len(plan.actions) == reference_length
+    assert plan.stats["kernel"] == kernel
     benchmark.extra_info["expansions"] = plan.stats["expansions"]
     benchmark.extra_info["path_length"] = len(plan.actions)
 

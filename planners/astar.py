@@ -8,9 +8,10 @@ import numpy as np
 
 from objectives import Objective
 from planners import astar_kernel as ak
+from planners import grid_astar_kernel as gk
 from planners.base import IncompatibleObjectiveError, Plan, resolve
 from planners.hashtable import KeyTable
-from planners.trajectory import simulate
+from planners.trajectory import plan_return
 from worlds import InvalidParameterError, Level, World
 from worlds.dispatch import key_bound
 
@@ -35,10 +36,62 @@ def goal_objective_problem(objective: Objective) -> str | None:
     return None
 
 
+def grid_problem(world: World, level: Level, bound, start: np.ndarray):
+    """``(walls, moves, reverse, targets)`` for `planners.grid_astar_kernel` when the level is
+    plain grid navigation and every terminal feature of the objective fires on
+    entering a known tile; None when only the generic kernel applies."""
+    nav = world.navigation(level)
+    if nav is None or nav.walls.size > gk.MAX_CELLS or len(nav.moves) > gk.MAX_ACTIONS:
+        return None
+    kinds: dict[tuple[int, int], int] = {}
+    for name, weight, terminal in zip(bound.feature_names, bound.weights, bound.terminal, strict=True):
+        if terminal == 0.0:
+            continue
+        if name not in nav.event_tiles:
+            return None
+        kind = gk.GOAL if weight > 0.0 else gk.PRUNED
+        tile = nav.event_tiles[name]
+        kinds[tile] = min(kinds.get(tile, kind), kind)
+    for tile in nav.terminal_tiles:
+        kinds.setdefault(tile, gk.DEAD_END)
+    if (int(start[0]), int(start[1])) in kinds:
+        return None  # starting on a target tile is an edge case left to the generic kernel
+    rows = [(r, c, kind) for (r, c), kind in sorted(kinds.items())]
+    targets = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    offsets = [tuple(move) for move in nav.moves.tolist()]
+    reverse = [offsets.index((-dr, -dc)) if (-dr, -dc) in offsets else -1 for dr, dc in offsets]
+    return nav.walls, nav.moves, np.array(reverse, dtype=np.int64), targets
+
+
+class _GridWorkspace:
+    """Per-cell buffers of the grid kernel, kept between calls (each search
+    leaves ``cell_g`` as it found it)."""
+
+    def __init__(self, cells: int, entries: int, max_heuristic: int):
+        self.cell_code = np.empty(cells, dtype=np.int32)
+        self.level: Level | None = None  # the level whose walls cell_code marks
+        self.actions = np.empty(cells, dtype=np.int64)
+        # f = g + h is at most the number of cells plus the largest heuristic
+        self.head = np.empty(cells + max_heuristic + 2, dtype=np.int32)
+        self.entry_node = np.empty(entries, dtype=np.int32)
+        self.entry_next = np.empty(entries, dtype=np.int32)
+        self.stats = np.zeros(3, dtype=np.int64)
+
+    def prepare(self, level: Level, walls: np.ndarray) -> None:
+        """Mark the walls of `level`, unless the last search was on it too
+        (levels are immutable, so the marks still hold)."""
+        if self.level is not level:
+            gk.mark_walls(walls, self.cell_code)
+            self.level = level
+
+    def fits(self, cells: int, entries: int) -> bool:
+        return self.cell_code.shape[0] == cells and self.entry_node.shape[0] >= entries
+
+
 class _Workspace:
     """Search buffers kept between calls, grown when a search runs out."""
 
-    def __init__(self, capacity: int, state_size: int, key_bound: int):
+    def __init__(self, capacity: int, state_size: int, num_features: int, key_bound: int):
         self.capacity = capacity
         self.node_state = np.empty((capacity, state_size), dtype=np.int64)
         self.node_parent = np.empty(capacity, dtype=np.int64)
@@ -46,16 +99,22 @@ class _Workspace:
         self.node_g = np.empty(capacity)
         self.node_h = np.empty(capacity)
         self.node_closed = np.empty(capacity, dtype=np.bool_)
-        heap = 4 * capacity
-        self.heap_f, self.heap_h = np.empty(heap), np.empty(heap)
-        self.heap_node = np.empty(heap, dtype=np.int64)
+        # f of a node is at most its depth plus its heuristic, and a node is
+        # pushed once per improvement of its g; grown on demand if either runs out.
+        self.head = np.empty(2 * capacity + 64, dtype=np.int64)
+        self.entry_node = np.empty(4 * capacity, dtype=np.int64)
+        self.entry_next = np.empty(4 * capacity, dtype=np.int64)
+        self.cursor = np.zeros(3, dtype=np.int64)
         self.keys = KeyTable(capacity, key_bound)
+        self.states = np.empty((2, state_size), dtype=np.int64)
+        self.masks = np.empty((3, num_features), dtype=np.float64)
         self.stats = np.zeros(3, dtype=np.int64)
 
-    def fits(self, capacity: int, state_size: int, key_bound: int) -> bool:
+    def fits(self, capacity: int, state_size: int, num_features: int, key_bound: int) -> bool:
         return (
             self.capacity >= capacity
             and self.node_state.shape[1] == state_size
+            and self.masks.shape[1] == num_features
             and self.keys.fits(capacity, key_bound)
         )
 
@@ -66,17 +125,21 @@ class AStar:
     Args:
         max_expansions: the budget; None for unbounded. When it runs out the
             plan leads to the most promising frontier node (lowest f, then
-            lowest h) and is marked incomplete; an agent executes it and
+            the latest generated) and is marked incomplete; an agent executes it and
             replans from there (real-time search).
+        specialise: on levels that are plain grid navigation (see
+            `worlds.GridNavigation`), use the grid kernel, which returns the
+            same plan with less memory traffic; False forces the generic one.
 
     Every step costs 1 and the heuristic is the world's admissible bound, so a
-    complete plan is a shortest path to the nearest goal. Ties on f go to the
-    smaller h.
+    complete plan is a shortest path to the nearest goal. The open list is a
+    bucket queue over whole-number f, and ties on f go to the node generated
+    last (depth first), which keeps the frontier short on mazes.
     """
 
     name = "astar"
 
-    def __init__(self, max_expansions: int | None = None):
+    def __init__(self, max_expansions: int | None = None, specialise: bool = True):
         if max_expansions is not None and (
             not isinstance(max_expansions, (int, np.integer)) or max_expansions < 1
         ):
@@ -84,7 +147,9 @@ class AStar:
                 f"AStar max_expansions must be a positive integer or None, got {max_expansions!r}"
             )
         self.max_expansions = max_expansions
+        self.specialise = specialise
         self._workspace: _Workspace | None = None
+        self._grid_workspace: _GridWorkspace | None = None
 
     def __repr__(self) -> str:
         return f"AStar(max_expansions={self.max_expansions})"
@@ -110,18 +175,45 @@ class AStar:
         world, bound, start = problem.world, problem.bound, problem.start
         budget = -1 if self.max_expansions is None else int(self.max_expansions)
         began = time.perf_counter()
+        grid = grid_problem(world, level, bound, start) if self.specialise else None
+        if grid is None:
+            status, actions, stats = self._search(world, level, bound, start, budget)
+        else:
+            status, actions, stats = self._search_grid(level, *grid, start, budget)
+        seconds = time.perf_counter() - began
+        return Plan(
+            actions=actions,
+            value=plan_return(world, level, start, actions, bound),
+            complete=status == ak.FOUND,
+            stats={
+                "expansions": int(stats[ak.EXPANSIONS]),
+                "generated": int(stats[ak.GENERATED]),
+                "status": ("found", "budget_exhausted", "no_path")[status],
+                "kernel": "generic" if grid is None else "grid",
+                "rollout_steps": 0,
+                "seconds": seconds,
+            },
+        )
+
+    def _capacity(self, world: World, level: Level) -> int:
         capacity = max(64, world.capacity_hint(level) + 1)
         if self.max_expansions is not None:
             capacity = min(capacity, 4 * self.max_expansions * len(world.actions) + 64)
+        return capacity
+
+    def _search(self, world, level, bound, start, budget):
+        capacity = self._capacity(world, level)
         keys_below = key_bound(world.world_id, level.grid, level.params)
         while True:
             ws = self._workspace
-            if ws is None or not ws.fits(capacity, world.state_size, keys_below):
-                ws = self._workspace = _Workspace(capacity, world.state_size, keys_below)
+            shape = (capacity, world.state_size, len(world.features), keys_below)
+            if ws is None or not ws.fits(*shape):
+                ws = self._workspace = _Workspace(*shape)
             status, node = ak.astar_search(
                 world.world_id, level.grid, level.params, start, bound.weights, bound.terminal, budget,
                 ws.node_state, ws.node_parent, ws.node_action, ws.node_g, ws.node_h, ws.node_closed,
-                ws.heap_f, ws.heap_h, ws.heap_node, ws.keys.rows, ws.keys.begin(), ws.keys.hashed, ws.stats,
+                ws.head, ws.entry_node, ws.entry_next, ws.cursor,
+                ws.keys.rows, ws.keys.begin(), ws.keys.hashed, ws.states, ws.masks, ws.stats,
             )  # fmt: skip
             if status != ak.OUT_OF_MEMORY:
                 break
@@ -130,17 +222,22 @@ class AStar:
         if node >= 0:
             out = np.empty(int(ws.node_g[node]) + 1, dtype=np.int64)
             actions = out[: ak.trace_actions(ws.node_parent, ws.node_action, node, out)].copy()
-        seconds = time.perf_counter() - began
-        _, feats = simulate(world, level, start, actions)
-        return Plan(
-            actions=actions,
-            value=bound.discounted_return(feats),
-            complete=status == ak.FOUND,
-            stats={
-                "expansions": int(ws.stats[ak.EXPANSIONS]),
-                "generated": int(ws.stats[ak.GENERATED]),
-                "status": ("found", "budget_exhausted", "no_path")[status],
-                "rollout_steps": 0,
-                "seconds": seconds,
-            },
-        )
+        return status, actions, ws.stats
+
+    def _search_grid(self, level, walls, moves, reverse, targets, start, budget):
+        height, width = walls.shape
+        cells = height * width
+        entries = max(64, min(cells, 4 * budget + 64) if budget >= 0 else cells)
+        while True:
+            ws = self._grid_workspace
+            if ws is None or not ws.fits(cells, entries):
+                ws = self._grid_workspace = _GridWorkspace(cells, entries, height + width)
+            ws.prepare(level, walls)
+            status, length = gk.grid_astar_search(
+                height, width, moves, reverse, int(start[0]), int(start[1]), targets, budget, ws.cell_code,
+                ws.head, ws.entry_node, ws.entry_next, ws.actions, ws.stats,
+            )  # fmt: skip
+            if status != ak.OUT_OF_MEMORY:
+                break
+            entries = 2 * ws.entry_node.shape[0]
+        return status, ws.actions[:length].copy(), ws.stats

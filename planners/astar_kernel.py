@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from planners.bucket_queue import queue_clear, queue_peek, queue_pop, queue_push, queue_top
 from planners.hashtable import table_find, table_insert
-from planners.heap import heap_pop, heap_push
 from worlds.dispatch import features, heuristic, key, num_actions, step, terminal
 from worlds.jit import kernel
 
@@ -25,60 +25,67 @@ FOUND, BUDGET_EXHAUSTED, NO_PATH, OUT_OF_MEMORY = 0, 1, 2, 3
 EXPANSIONS, GENERATED, PUSHES = 0, 1, 2
 
 
-@kernel(allocates=True)
+@kernel
 def astar_search(
     world_id, grid, params, start, weights, terminal_mask, max_expansions,
     node_state, node_parent, node_action, node_g, node_h, node_closed,
-    heap_f, heap_h, heap_node, table, stamp, hashed, stats,
+    head, entry_node, entry_next, cursor, table, stamp, hashed, states, masks, stats,
 ):  # fmt: skip
     """Search from `start`; returns ``(status, node)``.
 
     status FOUND: `node` is the goal node; BUDGET_EXHAUSTED: `node` is the most
-    promising frontier node (lowest f, then lowest h); NO_PATH / OUT_OF_MEMORY:
-    `node` is -1. Follow ``node_parent`` / ``node_action`` back to node 0 for
-    the plan. `max_expansions` < 0 means unbounded.
+    promising frontier node (lowest f, then the latest generated); NO_PATH /
+    OUT_OF_MEMORY: `node` is -1. Follow ``node_parent`` / ``node_action`` back
+    to node 0 for the plan. `max_expansions` < 0 means unbounded.
 
-    Buffers (capacity N, heap capacity M, table capacity T = a power of two):
-    node_state int64[N, S], node_parent/node_action int64[N], node_g/node_h
-    float64[N], node_closed bool[N], heap_f/heap_h float64[M], heap_node
-    int64[M], table int64[T, 3] (see `planners.hashtable`), stats int64[3].
+    Buffers (capacity N, queue of B buckets and E entries, table capacity T = a
+    power of two): node_state int64[N, S], node_parent/node_action int64[N],
+    node_g/node_h float64[N] (whole numbers), node_closed bool[N], head int64[B],
+    entry_node/entry_next int64[E], cursor int64[3] (see `planners.bucket_queue`),
+    table int64[T, 3] (see `planners.hashtable`), states int64[2, S] and masks
+    float64[3, K] (scratch), stats int64[3].
+
+    The kernel allocates nothing, so it is compiled without numba's reference
+    counting, whose atomic updates around every inner call cost more than the
+    calls' own work.
     """
     n_features = weights.shape[0]
-    goal_mask = np.zeros(n_features)
-    needed = np.zeros(n_features)  # only terminal features matter to the search
+    state, next_state = states[0], states[1]
+    goal_mask, needed, feat = masks[0], masks[1], masks[2]
     for f in range(n_features):
-        if terminal_mask[f] != 0.0:
-            needed[f] = 1.0
-            if weights[f] > 0.0:
-                goal_mask[f] = 1.0
-    # Private copies instead of views into node_state: a view costs two atomic
-    # reference-count updates, which dominated the inner loop.
-    state = np.empty(start.shape[0], dtype=np.int64)
-    next_state = np.empty(start.shape[0], dtype=np.int64)
-    feat = np.empty(n_features)
-    stats[:] = 0
+        needed[f] = 1.0 if terminal_mask[f] != 0.0 else 0.0  # only terminal features matter here
+        goal_mask[f] = 1.0 if terminal_mask[f] != 0.0 and weights[f] > 0.0 else 0.0
+    for i in range(stats.shape[0]):
+        stats[i] = 0
     n_actions = num_actions(world_id)
     capacity = node_state.shape[0]
 
-    node_state[0, :] = start
+    _store(start, node_state, 0)
     node_parent[0], node_action[0], node_g[0] = -1, -1, 0.0
-    node_h[0] = heuristic(world_id, grid, params, start, goal_mask)
+    node_h[0] = np.ceil(heuristic(world_id, grid, params, start, goal_mask))
     node_closed[0] = False
     n_nodes = 1
     table_insert(table, stamp, key(world_id, grid, params, start), 0, hashed)
-    heap_size = heap_push(heap_f, heap_h, heap_node, 0, node_h[0], node_h[0], 0)
-    best_goal_g = np.inf
+    queue_clear(cursor)
+    if not queue_push(head, entry_node, entry_next, cursor, np.int64(node_h[0]), 0):
+        return OUT_OF_MEMORY, -1
+    # Goals are kept aside rather than queued: the best one is returned as soon
+    # as no frontier node has a lower f.
+    best_goal, best_goal_g = -1, np.inf
 
-    while heap_size > 0:
-        top = heap_node[0]
-        if heap_f[0] != node_g[top] + max(node_h[top], 0.0) or node_closed[top]:
-            heap_size = heap_pop(heap_f, heap_h, heap_node, heap_size)  # stale entry
+    while True:
+        bucket = queue_peek(head, cursor)
+        if bucket < 0:
+            return (FOUND, best_goal) if best_goal >= 0 else (NO_PATH, -1)
+        top = queue_top(head, entry_node, bucket)
+        if node_closed[top] or node_g[top] + node_h[top] != bucket:
+            queue_pop(head, entry_node, entry_next, bucket)  # stale entry
             continue
-        if node_h[top] < 0.0:  # goal nodes carry h = -1 so they win ties on f
-            return FOUND, top
+        if best_goal_g <= bucket:
+            return FOUND, best_goal
         if max_expansions >= 0 and stats[EXPANSIONS] >= max_expansions:
             return BUDGET_EXHAUSTED, top
-        heap_size = heap_pop(heap_f, heap_h, heap_node, heap_size)
+        queue_pop(head, entry_node, entry_next, bucket)
         node_closed[top] = True
         stats[EXPANSIONS] += 1
         _load(node_state, top, state)
@@ -105,42 +112,43 @@ def astar_search(
                 continue
             stats[GENERATED] += 1
             if goal:
-                if g_next >= best_goal_g:
-                    continue
-                best_goal_g = g_next
-                node = n_nodes
-                h = -1.0
-            else:
-                if terminal(world_id, grid, params, next_state):
-                    continue  # a dead end for this objective
-                k = key(world_id, grid, params, next_state)
-                node = table_find(table, stamp, k, hashed)
-                if node >= 0:
-                    if g_next >= node_g[node]:
-                        continue
-                    node_closed[node] = False  # reopen: the heuristic may be inconsistent
-                    node_g[node], node_parent[node], node_action[node] = g_next, top, action
-                    heap_size = heap_push(heap_f, heap_h, heap_node, heap_size,
-                                          g_next + node_h[node], node_h[node], node)  # fmt: skip
-                    stats[PUSHES] += 1
-                    if heap_size < 0:
+                if g_next < best_goal_g:
+                    if n_nodes >= capacity:
                         return OUT_OF_MEMORY, -1
+                    best_goal, best_goal_g = n_nodes, g_next
+                    _add_node(n_nodes, next_state, top, action, g_next, 0.0,
+                              node_state, node_parent, node_action, node_g, node_h, node_closed)  # fmt: skip
+                    n_nodes += 1
+                continue
+            if terminal(world_id, grid, params, next_state):
+                continue  # a dead end for this objective
+            k = key(world_id, grid, params, next_state)
+            node = table_find(table, stamp, k, hashed)
+            if node >= 0:
+                if g_next >= node_g[node]:
                     continue
+                node_closed[node] = False  # reopen: the heuristic may be inconsistent
+                node_g[node], node_parent[node], node_action[node] = g_next, top, action
+            else:
                 node = n_nodes
-                h = heuristic(world_id, grid, params, next_state, goal_mask)
-                if not table_insert(table, stamp, k, node, hashed):
+                if node >= capacity or not table_insert(table, stamp, k, node, hashed):
                     return OUT_OF_MEMORY, -1
-            if node >= capacity:
+                h = np.ceil(heuristic(world_id, grid, params, next_state, goal_mask))
+                _add_node(node, next_state, top, action, g_next, h,
+                          node_state, node_parent, node_action, node_g, node_h, node_closed)  # fmt: skip
+                n_nodes += 1
+            if not queue_push(head, entry_node, entry_next, cursor, np.int64(g_next + node_h[node]), node):
                 return OUT_OF_MEMORY, -1
-            n_nodes += 1
-            _store(next_state, node_state, node)
-            node_parent[node], node_action[node] = top, action
-            node_g[node], node_h[node], node_closed[node] = g_next, h, False
-            heap_size = heap_push(heap_f, heap_h, heap_node, heap_size, g_next + max(h, 0.0), h, node)
             stats[PUSHES] += 1
-            if heap_size < 0:
-                return OUT_OF_MEMORY, -1
-    return NO_PATH, -1
+
+
+@kernel
+def _add_node(
+    node, state, parent, action, g, h, node_state, node_parent, node_action, node_g, node_h, node_closed
+):
+    _store(state, node_state, node)
+    node_parent[node], node_action[node] = parent, action
+    node_g[node], node_h[node], node_closed[node] = g, h, False
 
 
 @kernel

@@ -36,3 +36,61 @@ def simulate(world: World, level: Level, state: np.ndarray, actions) -> tuple[np
         world.world_id, level.grid, level.params, np.asarray(state, dtype=np.int64), actions, states, feats
     )
     return states[: n + 1], feats[:n]
+
+
+@kernel
+def return_kernel(
+    world_id, grid, params, start, actions, weights, terminal_mask, step_cost, discount, states, masks
+):
+    """The discounted return of `actions` from `start` under an objective,
+    without storing the trajectory: the same value as
+    ``BoundObjective.discounted_return`` of `simulate`'s features.
+
+    weights/terminal_mask float64[K]; scratch states int64[2, S] and masks
+    float64[2, K]. Only features the objective reads are computed.
+    """
+    state, next_state = states[0], states[1]
+    needed, feat = masks[0], masks[1]
+    for f in range(weights.shape[0]):
+        needed[f] = 1.0 if weights[f] != 0.0 or terminal_mask[f] != 0.0 else 0.0
+    for i in range(start.shape[0]):
+        state[i] = start[i]
+    total, scale = 0.0, 1.0
+    for t in range(actions.shape[0]):
+        if terminal(world_id, grid, params, state):
+            break
+        step(world_id, grid, params, state, actions[t], next_state)
+        features(world_id, grid, params, state, actions[t], next_state, needed, feat)
+        reward, ended = -step_cost, False
+        for f in range(weights.shape[0]):
+            reward += feat[f] * weights[f]
+            if terminal_mask[f] != 0.0 and feat[f] != 0.0:
+                ended = True
+        total += scale * reward
+        if ended:
+            break  # the objective's episode is over: later steps earn nothing
+        scale *= discount
+        for i in range(state.shape[0]):
+            state[i] = next_state[i]
+    return total
+
+
+def plan_return(world: World, level: Level, state: np.ndarray, actions, bound) -> float:
+    """Discounted return of `actions` from `state` under a `BoundObjective`."""
+    states = np.empty((2, world.state_size), dtype=np.int64)
+    masks = np.empty((2, len(world.features)))
+    return float(
+        return_kernel(
+            world.world_id,
+            level.grid,
+            level.params,
+            np.asarray(state, dtype=np.int64),
+            np.asarray(actions, dtype=np.int64),
+            bound.weights,
+            bound.terminal,
+            float(bound.step_cost),
+            float(bound.discount),
+            states,
+            masks,
+        )  # fmt: skip
+    )

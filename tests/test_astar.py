@@ -7,6 +7,7 @@ import pytest
 from objectives import Objective, collect, reach
 from planners import AStar, IncompatibleObjectiveError, simulate
 from planners import astar_kernel as ak
+from planners import grid_astar_kernel as gk
 from tests.levels import BEHIND_EXIT, CORRIDOR, FORK, PILLAR
 from worlds import InvalidParameterError
 from worlds.arrow_maze import kernels as k
@@ -28,13 +29,15 @@ def target_cell(level, objective_name):
         (FORK, "exit", [RIGHT] * 4),
         (FORK, "arrow", [UP, UP]),
         (BEHIND_EXIT, "exit", [RIGHT, RIGHT]),
-        # two shortest routes around the pillar: ties on f go to smaller h, then
-        # to the earlier node, so A* goes right first.
-        (PILLAR, "exit", [RIGHT, RIGHT, DOWN, DOWN]),
+        # two shortest routes around the pillar, both f = 4 all the way: ties
+        # go to the node generated last, and the start generates right, then
+        # down, so A* follows down to the exit after 4 expansions.
+        (PILLAR, "exit", [DOWN, DOWN, RIGHT, RIGHT]),
     ],
 )
-def test_hand_worked_plans(maze, text, objective, actions):
-    plan = AStar().plan(maze, maze.parse(text), objective)
+@pytest.mark.parametrize("specialise", [True, False], ids=["grid", "generic"])
+def test_hand_worked_plans(maze, text, objective, actions, specialise):
+    plan = AStar(specialise=specialise).plan(maze, maze.parse(text), objective)
     assert plan.actions.tolist() == actions
     assert plan.complete and plan.stats["status"] == "found"
     assert plan.value == pytest.approx(0.99 ** (len(actions) - 1))
@@ -72,9 +75,10 @@ def shortest_lengths(world, level):
     return nx.single_source_shortest_path_length(graph, start)
 
 
+@pytest.mark.parametrize("specialise", [True, False], ids=["grid", "generic"])
 @pytest.mark.parametrize("split", ["train", "test"])
-def test_path_lengths_equal_networkx_shortest_paths(maze, split):
-    planner = AStar()
+def test_path_lengths_equal_networkx_shortest_paths(maze, split, specialise):
+    planner = AStar(specialise=specialise)
     for seed in range(50):
         level = maze.sample(seed, split)
         lengths = shortest_lengths(maze, level)
@@ -117,7 +121,8 @@ def test_bad_budgets_are_refused(budget):
 def test_swapping_the_objective_compiles_nothing(maze):
     level = maze.sample(1, "test")
     planner = AStar()
-    planner.plan(maze, level, "exit")  # compile or load once
+    planner.plan(maze, level, "exit")  # compile or load each kernel once
+    AStar(specialise=False).plan(maze, level, "exit")
     before = compiled_signature_count()
     for objective in (
         "arrow",
@@ -127,15 +132,17 @@ def test_swapping_the_objective_compiles_nothing(maze):
     ):
         planner.plan(maze, level, objective)
         AStar(max_expansions=7).plan(maze, level, objective)
+        AStar(specialise=False).plan(maze, level, objective)
     assert compiled_signature_count() == before
     assert len(ak.astar_search.signatures) == 1
+    assert len(gk.grid_astar_search.signatures) == 1
 
 
 def test_search_retries_with_bigger_buffers_when_they_run_out(maze, monkeypatch):
     level = maze.sample(2, "test", size=41)
     expected = AStar().plan(maze, level, "exit")
     monkeypatch.setattr(maze, "capacity_hint", lambda level: 1)  # 64 nodes, far too few
-    planner = AStar()
+    planner = AStar(specialise=False)
     plan = planner.plan(maze, level, "exit")
     assert planner._workspace.capacity > 64
     assert plan.actions.tolist() == expected.actions.tolist()

@@ -80,6 +80,29 @@ class Level:
         return f"Level({self.world!r}, {self.height}x{self.width}, split={self.split!r}, seed={self.seed!r})"
 
 
+@dataclasses.dataclass(frozen=True)
+class GridNavigation:
+    """A level whose states are the open cells of a grid, where each action
+    moves by a fixed offset unless a wall or the edge is in the way.
+
+    A world offers this when it is true of a level, so that planners may use a
+    kernel specialised to grids; the generic kernels give the same answers.
+
+    Attributes:
+        walls: int32[H, W], non-zero where a cell cannot be entered (a view).
+        moves: int64[A, 2], the (row, col) offset of each action, taken from
+            the world's own kernel so that both always agree.
+        event_tiles: feature name -> (row, col): the event feature fires on
+            exactly the transitions that enter that cell, and on no others.
+        terminal_tiles: the cells where the world's episode ends.
+    """
+
+    walls: np.ndarray
+    moves: np.ndarray
+    event_tiles: dict[str, tuple[int, int]]
+    terminal_tiles: tuple[tuple[int, int], ...]
+
+
 class World:
     """Base class of the discrete worlds.
 
@@ -186,6 +209,11 @@ class World:
     def capacity_hint(self, level: Level) -> int:
         """A guess at the number of reachable states, to size search buffers."""
         return int(level.grid.shape[1] * level.grid.shape[2])
+
+    def navigation(self, level: Level) -> GridNavigation | None:
+        """The level as plain grid navigation, or None when its states carry
+        more than a position (inventories, dirt, ...)."""
+        return None
 
     def to_networkx(self, level: Level):
         """The reachable state graph as an action-labelled ``networkx.DiGraph``.

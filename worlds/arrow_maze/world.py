@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from worlds.arrow_maze import kernels as k
-from worlds.base import Level, World
+from worlds.base import GridNavigation, Level, World
 from worlds.errors import InvalidParameterError, LevelFormatError
 from worlds.mazes import maze_distances, perfect_maze
 from worlds.render import ansi_cells, paint_cells
@@ -70,6 +70,10 @@ LEGEND = {
 }
 _LEGEND_LINE = ", ".join(f"{ch} {name}" for ch, name in LEGEND.items())
 _MAX_GENERATION_ATTEMPTS = 64
+
+
+MOVES = np.stack([k.ROW_STEP, k.COL_STEP], axis=1)  # (row, col) offset per action
+MOVES.setflags(write=False)
 
 
 class ArrowMaze(World):
@@ -137,6 +141,15 @@ class ArrowMaze(World):
 
     def capacity_hint(self, level: Level) -> int:
         return int(np.count_nonzero(level.grid[k.TILES] == k.FLOOR))
+
+    def navigation(self, level: Level) -> GridNavigation:
+        exit_ = _cell(level, "exit")
+        return GridNavigation(
+            walls=level.grid[k.TILES],
+            moves=MOVES,
+            event_tiles={"reached_exit": exit_, "reached_arrow": _cell(level, "arrow")},
+            terminal_tiles=(exit_,),
+        )
 
     # ---- reference dynamics ------------------------------------------------
     def reference_terminal(self, level: Level, state: Sequence[int]) -> bool:
