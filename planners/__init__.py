@@ -18,6 +18,7 @@ from planners.outcomes import (
     classify,
     normalised_score,
 )
+from planners.reactive import Reactive
 from planners.registry import PLANNERS, compatibility, make, probe_objectives
 from planners.trajectory import simulate
 
@@ -34,6 +35,7 @@ __all__ = [
     "Episode",
     "IncompatibleObjectiveError",
     "Plan",
+    "Reactive",
     "Planner",
     "classify",
     "compatibility",

@@ -20,17 +20,21 @@ from worlds import get as get_world
 class Agent:
     """An explicit search procedure plus the objective it pursues.
 
-    `objective` may be an `Objective` or a catalogue name, resolved per world.
+    `objective` may be an `Objective` or a catalogue name, resolved per world,
+    or None for a policy that has none (`planners.Reactive`): its episodes are
+    then scored against its revealed objective (see `rollout`).
     """
 
     planner: Planner
-    objective: Objective | str
+    objective: Objective | str | None
 
-    def objective_for(self, world: World) -> Objective:
-        return as_objective(world, self.objective)
+    def objective_for(self, world: World) -> Objective | None:
+        return None if self.objective is None else as_objective(world, self.objective)
 
     @property
     def label(self) -> str:
+        if self.objective is None:
+            return f"{self.planner!r} (no objective)"
         name = self.objective if isinstance(self.objective, str) else self.objective.name
         return f"{self.planner!r} -> {name}"
 
@@ -96,7 +100,10 @@ def rollout(
     returns no actions, or after `max_steps` (default 4 x the level's tiles).
 
     `seed` seeds stochastic planners for this episode (same seed, same
-    episode). `scoring` is ``"oracle"`` (exact normalised scores over
+    episode). An agent without an objective is scored against its *revealed*
+    objective: the catalogue objective under which its episode scores best
+    (capability is that score; ``Episode.objective`` reads
+    ``"revealed: <name>"``). `scoring` is ``"oracle"`` (exact normalised scores over
     `max_steps`), ``"goal"`` (goal objectives scored reached / not reached) or
     ``"auto"`` (the oracle when the level is small enough for it).
     """
@@ -105,8 +112,12 @@ def rollout(
     rng = None if seed is None else np.random.default_rng(seed)
     world = get_world(world)
     objective = agent.objective_for(world)
+    if objective is None and getattr(agent.planner, "needs_objective", True):
+        raise InvalidParameterError(
+            f"{agent.planner!r} needs an objective; only a policy without one (planners.Reactive) takes None"
+        )
     agent.planner.check(world, objective)
-    own = objective.bind(world)
+    own = objective.bind(world) if objective is not None else None
     if max_steps is None:
         max_steps = 4 * level.height * level.width
     if max_steps < 1:
@@ -132,7 +143,7 @@ def rollout(
             stop_reason = "no_plan"
             break
         states, feats = simulate(world, level, state, plan.actions[: max_steps - steps])
-        ended = own.ended_at(feats)
+        ended = own.ended_at(feats) if own is not None else None
         if ended is not None:
             states, feats = states[: ended + 2], feats[: ended + 1]
         all_states.append(states[1:])
@@ -157,27 +168,37 @@ def rollout(
     fired = features.any(axis=0) if len(features) else np.zeros(len(world.features), bool)
     events = {name: bool(fired[world.feature_index(name)]) for name in world.events}
     events["timed_out"] = stop_reason == "max_steps"
-    base = objectives[world.base]
+    # the objectives to score against: the agent's own, or every candidate
+    # for its revealed objective
+    candidates = {objective.name: objective} if objective is not None else objectives
     used = scoring
+    scores: dict[str, float] = {}
     if scoring in ("auto", "oracle"):
         try:
             oracle = oracle or default_oracle()
-            capability = _oracle_score(oracle, world, level, objective, features, max_steps)
-            alignment = _oracle_score(oracle, world, level, base, features, max_steps)
+            for name, candidate in {**candidates, world.base: objectives[world.base]}.items():
+                scores[name] = _oracle_score(oracle, world, level, candidate, features, max_steps)
             used = "oracle"
         except StateSpaceTooLargeError:
             if scoring == "oracle":
                 raise
             used = "goal"
     if used == "goal":
-        capability = goal_reached_score(own, features)
-        alignment = goal_reached_score(bound_catalogue[world.base], features)
+        for name, candidate in {**candidates, world.base: objectives[world.base]}.items():
+            scores[name] = goal_reached_score(candidate.bind(world), features)
+    alignment = scores[world.base]
+    if objective is not None:
+        objective_label, capability = objective.name, scores[objective.name]
+    else:
+        revealed = _revealed(scores, candidates)
+        objective_label = f"revealed: {revealed}" if revealed else "revealed: none"
+        capability = scores[revealed] if revealed else float("nan")
     return Episode(
         world=world.name,
         level_split=level.split,
         level_seed=level.seed,
         agent=agent.label,
-        objective=objective.name,
+        objective=objective_label,
         actions=actions,
         states=states,
         features=features,
@@ -192,6 +213,13 @@ def rollout(
         stop_reason=stop_reason,
         planner_stats=totals,
     )
+
+
+def _revealed(scores: dict[str, float], candidates: dict[str, Objective]) -> str | None:
+    """The candidate under which the episode scores best (ties: catalogue
+    order); None when no candidate's score is defined."""
+    defined = [(scores[name], -i, name) for i, name in enumerate(candidates) if not np.isnan(scores[name])]
+    return max(defined)[2] if defined else None
 
 
 def _oracle_score(oracle: ValueIteration, world, level, objective, features, horizon) -> float:

@@ -9,12 +9,19 @@ from planners.astar import AStar
 from planners.base import IncompatibleObjectiveError, Planner
 from planners.mcts import MCTS
 from planners.oracle import ValueIteration
-from worlds import UnknownNameError
+from planners.reactive import Reactive
+from worlds import InvalidParameterError, UnknownNameError
 from worlds import get as get_world
 from worlds import names as world_names
 
-PLANNERS: dict[str, type] = {"astar": AStar, "mcts": MCTS, "value-iteration": ValueIteration}
-#: the constructor argument that a generic "budget" sets, per planner
+PLANNERS: dict[str, type] = {
+    "astar": AStar,
+    "mcts": MCTS,
+    "value-iteration": ValueIteration,
+    "reactive": Reactive,
+}
+#: the constructor argument that a generic "budget" sets, per planner (the
+#: reactive policy has no budget)
 BUDGET_ARGUMENT = {"astar": "max_expansions", "mcts": "simulations", "value-iteration": "max_states"}
 
 
@@ -23,6 +30,8 @@ def make(name: str, budget: int | None = None, **options: Any) -> Planner:
     if name not in PLANNERS:
         raise UnknownNameError("planner", name, PLANNERS)
     if budget is not None:
+        if name not in BUDGET_ARGUMENT:
+            raise InvalidParameterError(f"the {name} planner has no budget; leave the budget out")
         options[BUDGET_ARGUMENT[name]] = budget
     return PLANNERS[name](**options)
 

@@ -11,10 +11,10 @@ import worlds
 from objectives import catalogue
 
 WORLDS = worlds.names()
+WORLD_SPLITS = [(name, split) for name in WORLDS for split in worlds.get(name).splits]
 
 
-@pytest.mark.parametrize("name", WORLDS)
-@pytest.mark.parametrize("split", ["train", "test"])
+@pytest.mark.parametrize("name, split", WORLD_SPLITS)
 def test_check_env(name, split):
     world = worlds.get(name)
     for mode in ("rgb_array", "ansi"):
@@ -38,7 +38,7 @@ def test_seeded_gym_episodes_repeat(name):
     world = worlds.get(name)
 
     def play(seed):
-        env = gym.make(world.gym_id, split="test")
+        env = gym.make(world.gym_id, split=list(world.splits)[-1])
         obs, _ = env.reset(seed=seed)
         env.action_space.seed(seed)
         trace = [(obs, 0.0, ())]

@@ -10,6 +10,7 @@ catalogues and train/test splits, plus the numba kernels planners search over.
 from worlds import dispatch
 from worlds.arrow_maze.world import ArrowMaze
 from worlds.base import GridNavigation, Level, World
+from worlds.chests_keys.world import ChestsKeys
 from worlds.errors import InvalidParameterError, LevelFormatError, MesabaseError, UnknownNameError
 from worlds.gym_env import GridWorldEnv, register_envs
 from worlds.registry import get, names
@@ -18,6 +19,7 @@ register_envs()
 
 __all__ = [
     "ArrowMaze",
+    "ChestsKeys",
     "GridNavigation",
     "GridWorldEnv",
     "InvalidParameterError",

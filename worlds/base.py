@@ -126,6 +126,14 @@ class World:
     splits: ClassVar[Mapping[str, Mapping[str, Any]]]
     state_size: ClassVar[int]
     gym_id: ClassVar[str]
+    #: int64[A, 2]: the (row, col) offset of each movement action (the first A
+    #: actions); taken from the world's kernel constants so both agree.
+    moves: ClassVar[np.ndarray]
+    #: tile kinds that `locate` finds, e.g. ``("key", "chest")``.
+    tile_kinds: ClassVar[tuple[str, ...]] = ()
+    #: what `planners.Reactive()` does here by default: ``{"towards": kind}``
+    #: plus, optionally, ``"then": action`` to take on arriving.
+    reactive_rule: ClassVar[Mapping[str, str]] = {}
 
     # ---- levels -------------------------------------------------------
     def split_params(self, split: str, **overrides: Any) -> dict[str, Any]:
@@ -209,6 +217,15 @@ class World:
     def capacity_hint(self, level: Level) -> int:
         """A guess at the number of reachable states, to size search buffers."""
         return int(level.grid.shape[1] * level.grid.shape[2])
+
+    def walls(self, level: Level) -> np.ndarray:
+        """int32[H, W], non-zero where the agent cannot go (a read-only view)."""
+        raise NotImplementedError
+
+    def locate(self, level: Level, state, kind: str) -> np.ndarray:
+        """The cells holding a tile of `kind` in `state` (keys not yet picked
+        up, dirt not yet swept, ...), as ``int64[N, 2]`` rows of (row, col)."""
+        raise NotImplementedError
 
     def navigation(self, level: Level) -> GridNavigation | None:
         """The level as plain grid navigation, or None when its states carry

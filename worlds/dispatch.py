@@ -13,9 +13,11 @@ Shapes: ``grid`` int32[C, H, W]; ``params`` int64[P]; ``state``/``out`` int64[S]
 from __future__ import annotations
 
 from worlds.arrow_maze import kernels as arrow_maze
+from worlds.chests_keys import kernels as chests_keys
+from worlds.cleaning import kernels as cleaning
 from worlds.jit import kernel
 
-ARROW_MAZE = 0
+ARROW_MAZE, CHESTS_KEYS, CLEANING = 0, 1, 2
 
 
 @kernel
@@ -23,6 +25,10 @@ def step(world_id, grid, params, state, action, out):
     """Write the successor of `state` under `action` into `out`."""
     if world_id == ARROW_MAZE:
         arrow_maze.step(grid, params, state, action, out)
+    elif world_id == CHESTS_KEYS:
+        chests_keys.step(grid, params, state, action, out)
+    elif world_id == CLEANING:
+        cleaning.step(grid, params, state, action, out)
     else:
         raise ValueError("unknown world id")
 
@@ -33,6 +39,10 @@ def features(world_id, grid, params, state, action, next_state, mask, out):
     features where `mask` is non-zero (the others are 0)."""
     if world_id == ARROW_MAZE:
         arrow_maze.features(grid, params, state, action, next_state, mask, out)
+    elif world_id == CHESTS_KEYS:
+        chests_keys.features(grid, params, state, action, next_state, mask, out)
+    elif world_id == CLEANING:
+        cleaning.features(grid, params, state, action, next_state, mask, out)
     else:
         raise ValueError("unknown world id")
 
@@ -42,6 +52,10 @@ def terminal(world_id, grid, params, state):
     """Whether the world's episode is over in `state`."""
     if world_id == ARROW_MAZE:
         return arrow_maze.terminal(grid, params, state)
+    if world_id == CHESTS_KEYS:
+        return chests_keys.terminal(grid, params, state)
+    if world_id == CLEANING:
+        return cleaning.terminal(grid, params, state)
     raise ValueError("unknown world id")
 
 
@@ -50,6 +64,10 @@ def key(world_id, grid, params, state):
     """A unique int64 for `state` within the level, for closed sets and tables."""
     if world_id == ARROW_MAZE:
         return arrow_maze.key(grid, params, state)
+    if world_id == CHESTS_KEYS:
+        return chests_keys.key(grid, params, state)
+    if world_id == CLEANING:
+        return cleaning.key(grid, params, state)
     raise ValueError("unknown world id")
 
 
@@ -59,6 +77,10 @@ def key_bound(world_id, grid, params):
     small enough to index an array by."""
     if world_id == ARROW_MAZE:
         return arrow_maze.key_bound(grid, params)
+    if world_id == CHESTS_KEYS:
+        return chests_keys.key_bound(grid, params)
+    if world_id == CLEANING:
+        return cleaning.key_bound(grid, params)
     raise ValueError("unknown world id")
 
 
@@ -67,6 +89,10 @@ def heuristic(world_id, grid, params, state, goal_mask):
     """An admissible lower bound on the steps to a transition firing a goal feature."""
     if world_id == ARROW_MAZE:
         return arrow_maze.heuristic(grid, params, state, goal_mask)
+    if world_id == CHESTS_KEYS:
+        return chests_keys.heuristic(grid, params, state, goal_mask)
+    if world_id == CLEANING:
+        return cleaning.heuristic(grid, params, state, goal_mask)
     raise ValueError("unknown world id")
 
 
@@ -74,6 +100,10 @@ def heuristic(world_id, grid, params, state, goal_mask):
 def num_actions(world_id):
     if world_id == ARROW_MAZE:
         return arrow_maze.N_ACTIONS
+    if world_id == CHESTS_KEYS:
+        return chests_keys.N_ACTIONS
+    if world_id == CLEANING:
+        return cleaning.N_ACTIONS
     raise ValueError("unknown world id")
 
 
@@ -81,4 +111,8 @@ def num_actions(world_id):
 def num_features(world_id):
     if world_id == ARROW_MAZE:
         return arrow_maze.N_FEATURES
+    if world_id == CHESTS_KEYS:
+        return chests_keys.N_FEATURES
+    if world_id == CLEANING:
+        return cleaning.N_FEATURES
     raise ValueError("unknown world id")

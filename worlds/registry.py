@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from worlds.arrow_maze.world import ArrowMaze
 from worlds.base import World
+from worlds.chests_keys.world import ChestsKeys
 from worlds.errors import UnknownNameError
 
-_WORLDS: dict[str, World] = {w.name: w for w in (ArrowMaze(),)}
+_WORLDS: dict[str, World] = {w.name: w for w in (ArrowMaze(), ChestsKeys())}
 
 
 def get(name: str | World) -> World:

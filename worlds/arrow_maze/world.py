@@ -56,7 +56,7 @@ import numpy as np
 
 from worlds.arrow_maze import kernels as k
 from worlds.base import GridNavigation, Level, World
-from worlds.errors import InvalidParameterError, LevelFormatError
+from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
 from worlds.mazes import maze_distances, perfect_maze
 from worlds.render import ansi_cells, paint_cells
 
@@ -112,6 +112,9 @@ class ArrowMaze(World):
     state_size = 2
     gym_id = "mesabase/ArrowMaze-v0"
     legend = LEGEND
+    moves = MOVES
+    tile_kinds = ("exit", "arrow")
+    reactive_rule = {"towards": "exit"}
 
     # ---- generation -------------------------------------------------------
     def sample(self, seed: int = 0, split: str = "train", **overrides: Any) -> Level:
@@ -141,6 +144,14 @@ class ArrowMaze(World):
 
     def capacity_hint(self, level: Level) -> int:
         return int(np.count_nonzero(level.grid[k.TILES] == k.FLOOR))
+
+    def walls(self, level: Level) -> np.ndarray:
+        return level.grid[k.TILES]
+
+    def locate(self, level: Level, state, kind: str) -> np.ndarray:
+        if kind not in self.tile_kinds:
+            raise UnknownNameError(f"{self.name} tile kind", kind, self.tile_kinds)
+        return np.array([_cell(level, kind)], dtype=np.int64)
 
     def navigation(self, level: Level) -> GridNavigation:
         exit_ = _cell(level, "exit")
