@@ -11,6 +11,7 @@ from worlds import dispatch
 from worlds.arrow_maze.world import ArrowMaze
 from worlds.base import GridNavigation, Level, World
 from worlds.chests_keys.world import ChestsKeys
+from worlds.cleaning.world import Cleaning
 from worlds.errors import InvalidParameterError, LevelFormatError, MesabaseError, UnknownNameError
 from worlds.gym_env import GridWorldEnv, register_envs
 from worlds.registry import get, names
@@ -20,6 +21,7 @@ register_envs()
 __all__ = [
     "ArrowMaze",
     "ChestsKeys",
+    "Cleaning",
     "GridNavigation",
     "GridWorldEnv",
     "InvalidParameterError",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from worlds.arrow_maze.world import ArrowMaze
 from worlds.base import World
 from worlds.chests_keys.world import ChestsKeys
+from worlds.cleaning.world import Cleaning
 from worlds.errors import UnknownNameError
 
-_WORLDS: dict[str, World] = {w.name: w for w in (ArrowMaze(), ChestsKeys())}
+_WORLDS: dict[str, World] = {w.name: w for w in (ArrowMaze(), ChestsKeys(), Cleaning())}
 
 
 def get(name: str | World) -> World:
