@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from worlds.bits import popcount
 from worlds.jit import kernel
 
 FLOOR, WALL = 0, 1
@@ -29,19 +30,10 @@ COLLECTED_KEY, OPENED_CHEST, KEYS_HELD, BUMPED_WALL = range(N_FEATURES)
 
 
 @kernel
-def _popcount(mask):
-    count = 0
-    while mask:
-        mask &= mask - 1
-        count += 1
-    return count
-
-
-@kernel
 def keys_held(params, state):
     """Keys in the agent's inventory: picked up minus used."""
-    picked = params[N_KEYS] - _popcount(state[KEYS_LEFT])
-    used = params[N_CHESTS] - _popcount(state[CHESTS_CLOSED])
+    picked = params[N_KEYS] - popcount(state[KEYS_LEFT])
+    used = params[N_CHESTS] - popcount(state[CHESTS_CLOSED])
     return picked - used
 
 
@@ -84,9 +76,9 @@ def features(grid, params, state, action, next_state, mask, out):
     for f in range(N_FEATURES):
         out[f] = 0.0
     if mask[COLLECTED_KEY] != 0.0:
-        out[COLLECTED_KEY] = _popcount(state[KEYS_LEFT]) - _popcount(next_state[KEYS_LEFT])
+        out[COLLECTED_KEY] = popcount(state[KEYS_LEFT]) - popcount(next_state[KEYS_LEFT])
     if mask[OPENED_CHEST] != 0.0:
-        out[OPENED_CHEST] = _popcount(state[CHESTS_CLOSED]) - _popcount(next_state[CHESTS_CLOSED])
+        out[OPENED_CHEST] = popcount(state[CHESTS_CLOSED]) - popcount(next_state[CHESTS_CLOSED])
     if mask[KEYS_HELD] != 0.0:
         out[KEYS_HELD] = keys_held(params, next_state)
     stayed = next_state[ROW] == state[ROW] and next_state[COL] == state[COL]

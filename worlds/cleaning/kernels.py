@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from worlds.bits import popcount
 from worlds.jit import kernel
 
 FLOOR, WALL, BIN = 0, 1, 2
@@ -27,15 +28,6 @@ SWEEP = 4
 N_ACTIONS = 5
 N_FEATURES = 5
 CLEANED, SWEPT, DUSTPAN_GAIN, DIRT_LEFT, BUMPED_WALL = range(N_FEATURES)
-
-
-@kernel
-def _popcount(mask):
-    count = 0
-    while mask:
-        mask &= mask - 1
-        count += 1
-    return count
 
 
 @kernel
@@ -84,7 +76,7 @@ def features(grid, params, state, action, next_state, mask, out):
     elif mask[BUMPED_WALL] != 0.0 and state[ROW] == next_state[ROW] and state[COL] == next_state[COL]:
         out[BUMPED_WALL] = 1.0
     if mask[DIRT_LEFT] != 0.0:
-        out[DIRT_LEFT] = _popcount(next_state[DIRT_MASK])
+        out[DIRT_LEFT] = popcount(next_state[DIRT_MASK])
 
 
 @kernel
