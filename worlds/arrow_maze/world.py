@@ -59,6 +59,7 @@ from worlds.base import GridNavigation, Level, World
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
 from worlds.mazes import maze_distances, perfect_maze
 from worlds.render import ansi_cells, paint_cells
+from worlds.text import grid_lines, read_grid
 
 LEGEND = {
     "#": "wall",
@@ -68,7 +69,6 @@ LEGEND = {
     "A": "green arrow",
     "*": "green arrow on the exit",
 }
-_LEGEND_LINE = ", ".join(f"{ch} {name}" for ch, name in LEGEND.items())
 _MAX_GENERATION_ATTEMPTS = 64
 
 
@@ -203,26 +203,7 @@ class ArrowMaze(World):
         return "\n".join("".join(row) for row in rows) + "\n"
 
     def parse(self, text: str) -> Level:
-        lines = [line.rstrip() for line in text.strip("\n").splitlines()]
-        if not lines or not any(lines):
-            raise LevelFormatError(f"empty {self.name} level text (legend: {_LEGEND_LINE})")
-        width = len(lines[0])
-        walls = np.zeros((len(lines), width), dtype=np.uint8)
-        marks: dict[str, list[tuple[int, int]]] = {"S": [], "E": [], "A": [], "*": []}
-        for r, line in enumerate(lines):
-            if len(line) != width:
-                raise LevelFormatError(
-                    f"line {r + 1} has {len(line)} characters but line 1 has {width}; "
-                    "a level must be a rectangle"
-                )
-            for c, ch in enumerate(line):
-                if ch not in LEGEND:
-                    raise LevelFormatError(
-                        f"line {r + 1}, column {c + 1}: unexpected character {ch!r} (legend: {_LEGEND_LINE})"
-                    )
-                walls[r, c] = ch == "#"
-                if ch in marks:
-                    marks[ch].append((r, c))
+        walls, marks = read_grid(grid_lines(text), LEGEND, self.name)
         exits, arrows = marks["E"] + marks["*"], marks["A"] + marks["*"]
         for what, found in (("start S", marks["S"]), ("exit E or *", exits), ("arrow A or *", arrows)):
             if len(found) != 1:

@@ -67,6 +67,7 @@ from worlds.chests_keys import kernels as k
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
 from worlds.mazes import perfect_maze
 from worlds.render import PALETTE, ansi_cells, paint_cells
+from worlds.text import grid_lines, read_grid
 
 LEGEND = {
     "#": "wall",
@@ -76,7 +77,6 @@ LEGEND = {
     "C": "chest",
     "X": "key on a chest",
 }
-_LEGEND_LINE = ", ".join(f"{ch} {name}" for ch, name in LEGEND.items())
 _GOLD, _BROWN, _FLOOR, _AGENT = (230, 176, 0), (140, 90, 43), (236, 236, 228), (41, 98, 255)
 PALETTE.update(
     {
@@ -237,30 +237,8 @@ class ChestsKeys(World):
         return "\n".join("".join(row) for row in rows) + "\n"
 
     def parse(self, text: str) -> Level:
-        lines = [line.rstrip() for line in text.strip("\n").splitlines()]
-        if not lines or not any(lines):
-            raise LevelFormatError(f"empty {self.name} level text (legend: {_LEGEND_LINE})")
-        width = len(lines[0])
-        walls = np.zeros((len(lines), width), dtype=np.uint8)
-        starts, keys, chests = [], [], []
-        for r, line in enumerate(lines):
-            if len(line) != width:
-                raise LevelFormatError(
-                    f"line {r + 1} has {len(line)} characters but line 1 has {width}; "
-                    "a level must be a rectangle"
-                )
-            for c, ch in enumerate(line):
-                if ch not in LEGEND:
-                    raise LevelFormatError(
-                        f"line {r + 1}, column {c + 1}: unexpected character {ch!r} (legend: {_LEGEND_LINE})"
-                    )
-                walls[r, c] = ch == "#"
-                if ch == "S":
-                    starts.append((r, c))
-                if ch in "KX":
-                    keys.append((r, c))
-                if ch in "CX":
-                    chests.append((r, c))
+        walls, cells = read_grid(grid_lines(text), LEGEND, self.name)
+        starts, keys, chests = cells["S"], cells["K"] + cells["X"], cells["C"] + cells["X"]
         if len(starts) != 1:
             raise LevelFormatError(f"a level needs exactly one start S, found {len(starts)}")
         if not chests:

@@ -107,6 +107,7 @@ from worlds.base import Level, World
 from worlds.cleaning import kernels as k
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
 from worlds.render import PALETTE, ansi_cells, paint_cells
+from worlds.text import grid_lines, read_grid
 
 LEGEND = {
     "#": "wall",
@@ -116,7 +117,6 @@ LEGEND = {
     "s": "start on dirt",
     "B": "dirt bin",
 }
-_LEGEND_LINE = ", ".join(f"{ch} {name}" for ch, name in LEGEND.items())
 _SWEEP_RULES = {"dirt": 0, "any": 1}
 #: The default `planners.ValueIteration(max_states=...)`: every level must fit it.
 MAX_ORACLE_STATES = 200_000
@@ -280,7 +280,7 @@ class Cleaning(World):
         return header + "\n".join("".join(row) for row in rows) + "\n"
 
     def parse(self, text: str) -> Level:
-        lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+        lines = grid_lines(text)
         first = 1  # the text line number of the first grid row
         sweep_rule = 0
         if lines and lines[0].startswith("sweeps:"):
@@ -291,26 +291,8 @@ class Cleaning(World):
                     "counts as a sweep) or 'sweeps: dirt' (only sweeping dirt does, the default)"
                 )
             sweep_rule, lines, first = _SWEEP_RULES[rule], lines[1:], 2
-        if not lines or not any(lines):
-            raise LevelFormatError(f"empty {self.name} level text (legend: {_LEGEND_LINE})")
-        width = len(lines[0])
-        tiles = np.zeros((len(lines), width), dtype=np.int32)
-        marks: dict[str, list[tuple[int, int]]] = {"S": [], "s": [], "d": [], "B": []}
-        for r, line in enumerate(lines):
-            if len(line) != width:
-                raise LevelFormatError(
-                    f"line {r + first} has {len(line)} characters but line {first} has {width}; "
-                    "a level must be a rectangle"
-                )
-            for c, ch in enumerate(line):
-                if ch not in LEGEND:
-                    raise LevelFormatError(
-                        f"line {r + first}, column {c + 1}: unexpected character {ch!r} "
-                        f"(legend: {_LEGEND_LINE})"
-                    )
-                tiles[r, c] = k.WALL if ch == "#" else k.FLOOR
-                if ch in marks:
-                    marks[ch].append((r, c))
+        walls, marks = read_grid(lines, LEGEND, self.name, first_line=first)
+        tiles = np.where(walls != 0, k.WALL, k.FLOOR).astype(np.int32)
         starts, dirt = marks["S"] + marks["s"], sorted(marks["d"] + marks["s"])
         if len(starts) != 1:
             raise LevelFormatError(f"a level needs exactly one start S or s, found {len(starts)}")
