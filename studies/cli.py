@@ -44,8 +44,14 @@ def _parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="plan on a level written as text and show the path")
     plan.add_argument("world")
     plan.add_argument("level", help="level text file, or - for standard input")
-    plan.add_argument("--objective", default=None, help="catalogue objective (default: the base)")
-    plan.add_argument("--planner", default="astar", help="astar, mcts or value-iteration (default astar)")
+    plan.add_argument(
+        "--objective", default=None,
+        help="catalogue objective (default: the base; the reactive policy gets none "
+        "and is scored by its revealed objective)",
+    )  # fmt: skip
+    plan.add_argument(
+        "--planner", default="astar", help="astar, mcts, value-iteration or reactive (default astar)"
+    )
     plan.add_argument(
         "--budget", type=int, default=None,
         help="the planner's budget: A* expansions, MCTS simulations, value-iteration states",
@@ -133,11 +139,12 @@ def _cmd_plan(args, console: Console) -> None:
     w = worlds.get(args.world)
     planner = planners.make(args.planner, args.budget)
     level = w.parse(_read_level_text(args.level))
-    objective = objectives.get(w, args.objective or w.base)
+    objectiveless = not getattr(planner, "needs_objective", True) and args.objective is None
+    objective = None if objectiveless else objectives.get(w, args.objective or w.base)
     episode = planners.rollout(w, level, planners.Agent(planner, objective), seed=args.seed)
     console.print(Text.from_ansi(w.render_ansi(level, path=episode.states)), end="")
     actions = " ".join(w.actions[a] for a in episode.actions)
-    console.print(f"objective {objective.name!r}: {episode.steps} steps, outcome {episode.outcome}")
+    console.print(f"objective {episode.objective!r}: {episode.steps} steps, outcome {episode.outcome}")
     console.print(f"actions: {actions or '(none)'}")
     console.print("returns: " + ", ".join(f"{k} {v:.4f}" for k, v in episode.returns.items()))
     stats = episode.planner_stats

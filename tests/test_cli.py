@@ -35,6 +35,8 @@ def fork_file(tmp_path):
         (["demo", "arrow-maze", "--seed", "-3"], "seed must be a non-negative integer"),
         (["demo", "arrow-maze", "--seed", "three"], "invalid int value: 'three'"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["plan", "arrow-maze", "LEVEL", "--planner", "reactive", "--budget", "3"], "planner has no budget"),
+        (["plan", "chests-keys", "LEVEL"], "line 2, column 2: unexpected character 'A'"),
     ],
 )
 def test_bad_input_gets_one_line_and_status_2(tmp_path, fork_file, args, message):
@@ -54,6 +56,13 @@ def test_plan_prints_the_path(fork_file, capsys):
     out = capsys.readouterr().out
     assert "2 steps, outcome misgeneralized" in out
     assert "actions: up up" in out
+
+
+def test_the_reactive_policy_plays_without_an_objective():
+    # both keys, then nothing left to head for: the chest stays shut
+    result = run_cli("plan", "chests-keys", "-", "--planner", "reactive", stdin="#######\n#SK.KC#\n#######\n")
+    assert result.returncode == 0, result.stderr
+    assert "objective 'revealed: keys': 3 steps, outcome misgeneralized" in result.stdout
 
 
 def test_plan_reads_standard_input():
