@@ -3,8 +3,9 @@
     pytest benchmarks/bench_astar.py --benchmark-enable --benchmark-group-by=group
 
 All solve the same level from the same start to the same exit; the networkx
-graph is built outside the timing. `AStar` uses its grid kernel here; the
-generic kernel (every world, through `worlds.dispatch`) is timed beside it.
+graph is built outside the timing. `AStar` uses its corridor-jumping grid
+kernel here; the cell-by-cell grid kernel and the generic kernel (every world,
+through `worlds.dispatch`) are timed beside it.
 """
 
 import pytest
@@ -31,10 +32,10 @@ def reference_length(big_maze):
 
 
 @pytest.mark.benchmark(group=f"astar-{SIZE}")
-@pytest.mark.parametrize("kernel", ["grid", "generic"])
+@pytest.mark.parametrize("kernel", ["corridors", "grid", "generic"])
 def test_mesabase_astar(benchmark, maze, big_maze, reference_length, kernel):
     level, _, _ = big_maze
-    planner = AStar(specialise=kernel == "grid")
+    planner = AStar(specialise=kernel != "generic", jump_corridors=kernel == "corridors")
     planner.plan(maze, level, "exit")  # compile / load and size the buffers outside timing
     plan = benchmark(planner.plan, maze, level, "exit")
     assert plan.complete and len(plan.actions) == reference_length

@@ -8,6 +8,7 @@ import numpy as np
 
 from objectives import Objective
 from planners import astar_kernel as ak
+from planners import corridor_astar_kernel as ck
 from planners import grid_astar_kernel as gk
 from planners.base import IncompatibleObjectiveError, Plan, resolve
 from planners.hashtable import KeyTable
@@ -37,13 +38,16 @@ def goal_objective_problem(objective: Objective) -> str | None:
 
 
 def grid_problem(world: World, level: Level, bound, start: np.ndarray):
-    """``(walls, moves, reverse, targets)`` for `planners.grid_astar_kernel` when the level is
-    plain grid navigation and every terminal feature of the objective fires on
-    entering a known tile; None when only the generic kernel applies."""
+    """``(walls, moves, reverse, targets, tile_rewards)`` for the grid kernels
+    when the level is plain grid navigation and every terminal feature of the
+    objective fires on entering a known tile; None when only the generic
+    kernel applies. ``tile_rewards`` maps each target tile to the summed
+    weight of the features that entering it fires."""
     nav = world.navigation(level)
     if nav is None or nav.walls.size > gk.MAX_CELLS or len(nav.moves) > gk.MAX_ACTIONS:
         return None
     kinds: dict[tuple[int, int], int] = {}
+    tile_rewards: dict[tuple[int, int], float] = {}
     for name, weight, terminal in zip(bound.feature_names, bound.weights, bound.terminal, strict=True):
         if terminal == 0.0:
             continue
@@ -52,6 +56,7 @@ def grid_problem(world: World, level: Level, bound, start: np.ndarray):
         kind = gk.GOAL if weight > 0.0 else gk.PRUNED
         tile = nav.event_tiles[name]
         kinds[tile] = min(kinds.get(tile, kind), kind)
+        tile_rewards[tile] = tile_rewards.get(tile, 0.0) + float(weight)
     for tile in nav.terminal_tiles:
         kinds.setdefault(tile, gk.DEAD_END)
     if (int(start[0]), int(start[1])) in kinds:
@@ -60,15 +65,38 @@ def grid_problem(world: World, level: Level, bound, start: np.ndarray):
     targets = np.array(rows, dtype=np.int64).reshape(-1, 3)
     offsets = [tuple(move) for move in nav.moves.tolist()]
     reverse = [offsets.index((-dr, -dc)) if (-dr, -dc) in offsets else -1 for dr, dc in offsets]
-    return nav.walls, nav.moves, np.array(reverse, dtype=np.int64), targets
+    return nav.walls, nav.moves, np.array(reverse, dtype=np.int64), targets, tile_rewards
+
+
+def grid_plan_value(
+    bound, moves: np.ndarray, tile_rewards, start: np.ndarray, actions, complete: bool
+) -> float:
+    """The objective's return along a grid kernel's plan, without stepping it.
+
+    Exact by construction of the grid search: a goal objective rewards only
+    terminal features, every one of them fires on entering its tile, and a
+    plan enters no target tile but, when complete, its last cell. So the
+    return is the discounted step costs plus, on the last step, the weights
+    of the features its goal tile fires. The tests check it against
+    simulating the plan through the world's kernels.
+    """
+    steps = len(actions)
+    gamma = bound.discount
+    discounted_steps = steps if gamma == 1.0 else (1.0 - gamma**steps) / (1.0 - gamma)
+    value = -bound.step_cost * discounted_steps
+    if complete and steps:
+        end = start[:2] + moves[actions].sum(axis=0)
+        value += gamma ** (steps - 1) * tile_rewards.get((int(end[0]), int(end[1])), 0.0)
+    return float(value)
 
 
 class _GridWorkspace:
-    """Per-cell buffers of the grid kernel, kept between calls (each search
-    leaves ``cell_g`` as it found it)."""
+    """Per-cell buffers of the grid kernels, kept between calls (each search
+    leaves ``cell_code`` as it found it)."""
 
     def __init__(self, cells: int, entries: int, max_heuristic: int):
         self.cell_code = np.empty(cells, dtype=np.int32)
+        self.cell_degree = np.empty(cells, dtype=np.uint8)
         self.level: Level | None = None  # the level whose walls cell_code marks
         self.actions = np.empty(cells, dtype=np.int64)
         # f = g + h is at most the number of cells plus the largest heuristic
@@ -77,11 +105,12 @@ class _GridWorkspace:
         self.entry_next = np.empty(entries, dtype=np.int32)
         self.stats = np.zeros(3, dtype=np.int64)
 
-    def prepare(self, level: Level, walls: np.ndarray) -> None:
-        """Mark the walls of `level`, unless the last search was on it too
-        (levels are immutable, so the marks still hold)."""
+    def prepare(self, level: Level, walls: np.ndarray, moves: np.ndarray) -> None:
+        """Mark the walls and open-neighbour counts of `level`, unless the last
+        search was on it too (levels are immutable, so the marks still hold)."""
         if self.level is not level:
             gk.mark_walls(walls, self.cell_code)
+            ck.mark_degrees(walls, moves, self.cell_degree)
             self.level = level
 
     def fits(self, cells: int, entries: int) -> bool:
@@ -130,6 +159,10 @@ class AStar:
         specialise: on levels that are plain grid navigation (see
             `worlds.GridNavigation`), use the grid kernel, which returns the
             same plan with less memory traffic; False forces the generic one.
+        jump_corridors: with `specialise` and no budget, walk each corridor in
+            one step (`planners.corridor_astar_kernel`): the same path lengths
+            and values, far fewer expansions; ties may pick another of the
+            equally short paths.
 
     Every step costs 1 and the heuristic is the world's admissible bound, so a
     complete plan is a shortest path to the nearest goal. The open list is a
@@ -139,7 +172,9 @@ class AStar:
 
     name = "astar"
 
-    def __init__(self, max_expansions: int | None = None, specialise: bool = True):
+    def __init__(
+        self, max_expansions: int | None = None, specialise: bool = True, jump_corridors: bool = True
+    ):
         if max_expansions is not None and (
             not isinstance(max_expansions, (int, np.integer)) or max_expansions < 1
         ):
@@ -148,6 +183,7 @@ class AStar:
             )
         self.max_expansions = max_expansions
         self.specialise = specialise
+        self.jump_corridors = jump_corridors
         self._workspace: _Workspace | None = None
         self._grid_workspace: _GridWorkspace | None = None
 
@@ -178,18 +214,24 @@ class AStar:
         grid = grid_problem(world, level, bound, start) if self.specialise else None
         if grid is None:
             status, actions, stats = self._search(world, level, bound, start, budget)
+            kernel = "generic"
+            value = plan_return(world, level, start, actions, bound)
         else:
-            status, actions, stats = self._search_grid(level, *grid, start, budget)
+            walls, moves, reverse, targets, tile_rewards = grid
+            status, actions, stats, kernel = self._search_grid(
+                level, walls, moves, reverse, targets, start, budget
+            )
+            value = grid_plan_value(bound, moves, tile_rewards, start, actions, status == ak.FOUND)
         seconds = time.perf_counter() - began
         return Plan(
             actions=actions,
-            value=plan_return(world, level, start, actions, bound),
+            value=value,
             complete=status == ak.FOUND,
             stats={
                 "expansions": int(stats[ak.EXPANSIONS]),
                 "generated": int(stats[ak.GENERATED]),
                 "status": ("found", "budget_exhausted", "no_path")[status],
-                "kernel": "generic" if grid is None else "grid",
+                "kernel": kernel,
                 "rollout_steps": 0,
                 "seconds": seconds,
             },
@@ -232,12 +274,19 @@ class AStar:
             ws = self._grid_workspace
             if ws is None or not ws.fits(cells, entries):
                 ws = self._grid_workspace = _GridWorkspace(cells, entries, height + width)
-            ws.prepare(level, walls)
-            status, length = gk.grid_astar_search(
-                height, width, moves, reverse, int(start[0]), int(start[1]), targets, budget, ws.cell_code,
-                ws.head, ws.entry_node, ws.entry_next, ws.actions, ws.stats,
-            )  # fmt: skip
+            ws.prepare(level, walls, moves)
+            kernel = "corridors" if budget < 0 and self.jump_corridors and (reverse >= 0).all() else "grid"
+            if kernel == "corridors":
+                status, length = ck.corridor_astar_search(
+                    height, width, moves, reverse, int(start[0]), int(start[1]), targets, ws.cell_code,
+                    ws.cell_degree, ws.head, ws.entry_node, ws.entry_next, ws.actions, ws.stats,
+                )  # fmt: skip
+            else:
+                status, length = gk.grid_astar_search(
+                    height, width, moves, reverse, int(start[0]), int(start[1]), targets, budget,
+                    ws.cell_code, ws.head, ws.entry_node, ws.entry_next, ws.actions, ws.stats,
+                )  # fmt: skip
             if status != ak.OUT_OF_MEMORY:
                 break
             entries = 2 * ws.entry_node.shape[0]
-        return status, ws.actions[:length].copy(), ws.stats
+        return status, ws.actions[:length].copy(), ws.stats, kernel

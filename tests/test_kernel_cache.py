@@ -19,14 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PROBE = f"""
 import json
 import worlds, planners
-from planners import astar_kernel, grid_astar_kernel
+from planners import astar_kernel, corridor_astar_kernel, grid_astar_kernel
 from worlds.jit import cache_dir
 maze = worlds.get("arrow-maze")
 plan = planners.AStar().plan(maze, maze.parse({FORK!r}), "exit")
 print(json.dumps({{
     "actions": plan.actions.tolist(),
     "cache_hits": sum(astar_kernel.astar_search.stats.cache_hits.values())
-    + sum(grid_astar_kernel.grid_astar_search.stats.cache_hits.values()),
+    + sum(grid_astar_kernel.grid_astar_search.stats.cache_hits.values())
+    + sum(corridor_astar_kernel.corridor_astar_search.stats.cache_hits.values()),
     "cache_dir": str(cache_dir()),
 }}))
 """
