@@ -18,7 +18,17 @@ neighbours.
 from __future__ import annotations
 
 from planners.astar_kernel import EXPANSIONS, FOUND, GENERATED, NO_PATH, OUT_OF_MEMORY, PUSHES
-from planners.grid_astar_kernel import GOAL, MARK, PRUNED, UNSEEN, WALL, _nearest_goal
+from planners.grid_astar_kernel import (
+    GOAL,
+    MARK,
+    PRUNED,
+    UNSEEN,
+    WALL,
+    _nearest_goal,
+    finish,
+    first_goal,
+    mark_targets,
+)
 from worlds.jit import kernel
 
 
@@ -59,16 +69,10 @@ def corridor_astar_search(
     """Like `planners.grid_astar_kernel.grid_astar_search` without a budget;
     returns ``(status, length)``, the plan in ``actions_out[:length]``."""
     expansions = generated = pushes = 0
-    n_goals, goal_r, goal_c = 0, 0, 0
-    for t in range(targets.shape[0]):
-        if targets[t, 2] == GOAL:
-            if n_goals == 0:
-                goal_r, goal_c = targets[t, 0], targets[t, 1]
-            n_goals += 1
+    n_goals, goal_r, goal_c = first_goal(targets)
     if n_goals == 0:
         return NO_PATH, 0
-    for t in range(targets.shape[0]):
-        cell_code[targets[t, 0] * width + targets[t, 1]] = MARK + targets[t, 2]
+    mark_targets(targets, width, cell_code, False)
     start = start_r * width + start_c
     cell_code[start] = 0
     low = abs(start_r - goal_r) + abs(start_c - goal_c)
@@ -164,14 +168,7 @@ def corridor_astar_search(
         length = _trace(
             cell_code, cell_degree, height, width, moves, start, best_goal, best_goal_move, actions_out
         )
-    for i in range(length // 2):  # traced goal-first
-        actions_out[i], actions_out[length - 1 - i] = actions_out[length - 1 - i], actions_out[i]
-
-    cell_code[start] = UNSEEN
-    for entry in range(used):
-        cell_code[entry_node[entry]] = UNSEEN
-    for t in range(targets.shape[0]):
-        cell_code[targets[t, 0] * width + targets[t, 1]] = UNSEEN
+    finish(cell_code, targets, width, start, entry_node, used, actions_out, length)
     return status, length
 
 

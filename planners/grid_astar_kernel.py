@@ -58,6 +58,40 @@ def mark_walls(walls, cell_code):
 
 
 @kernel
+def first_goal(targets):
+    """``(number of goal tiles, row, col of the first)``: one goal is the
+    common case, so the kernels keep it in scalars."""
+    n_goals, goal_r, goal_c = 0, 0, 0
+    for t in range(targets.shape[0]):
+        if targets[t, KIND] == GOAL:
+            if n_goals == 0:
+                goal_r, goal_c = targets[t, ROW], targets[t, COL]
+            n_goals += 1
+    return n_goals, goal_r, goal_c
+
+
+@kernel
+def mark_targets(targets, width, cell_code, unmark):
+    """Write the targets' marks into cell_code, or with `unmark` reset them."""
+    for t in range(targets.shape[0]):
+        cell = targets[t, ROW] * width + targets[t, COL]
+        cell_code[cell] = UNSEEN if unmark else MARK + targets[t, KIND]
+
+
+@kernel
+def finish(cell_code, targets, width, start, entry_node, used, actions_out, length):
+    """Put a traced plan (goal first) in order and reset every cell the
+    search wrote: each was pushed, or is the start or a target tile, and
+    resetting those is cheaper than clearing, or stamping, a big grid."""
+    for i in range(length // 2):
+        actions_out[i], actions_out[length - 1 - i] = actions_out[length - 1 - i], actions_out[i]
+    cell_code[start] = UNSEEN
+    for entry in range(used):
+        cell_code[entry_node[entry]] = UNSEEN
+    mark_targets(targets, width, cell_code, True)
+
+
+@kernel
 def grid_astar_search(
     height, width, moves, reverse, start_r, start_c, targets, max_expansions,
     cell_code, head, entry_node, entry_next, actions_out, stats,
@@ -81,16 +115,10 @@ def grid_astar_search(
     # prove arrays do not alias, so a counter kept in an array is stored and
     # reloaded around every other array write.
     expansions = generated = pushes = 0
-    n_goals, goal_r, goal_c = 0, 0, 0
-    for t in range(targets.shape[0]):
-        if targets[t, KIND] == GOAL:
-            if n_goals == 0:
-                goal_r, goal_c = targets[t, ROW], targets[t, COL]
-            n_goals += 1
+    n_goals, goal_r, goal_c = first_goal(targets)
     if n_goals == 0:
         return NO_PATH, 0
-    for t in range(targets.shape[0]):
-        cell_code[targets[t, ROW] * width + targets[t, COL]] = MARK + targets[t, KIND]
+    mark_targets(targets, width, cell_code, False)
     start = start_r * width + start_c
     cell_code[start] = 0
     # h is the Manhattan distance to the nearest goal (consistent on a grid),
@@ -176,16 +204,7 @@ def grid_astar_search(
         length = 1 + _trace(cell_code, width, moves, start, best_goal_parent, actions_out, 1)
     elif status == BUDGET_EXHAUSTED:
         length = _trace(cell_code, width, moves, start, result, actions_out, 0)
-    for i in range(length // 2):  # traced goal-first
-        actions_out[i], actions_out[length - 1 - i] = actions_out[length - 1 - i], actions_out[i]
-
-    # Every written cell was pushed, or is the start or a target tile:
-    # resetting those is cheaper than clearing, or stamping, a big grid.
-    cell_code[start] = UNSEEN
-    for entry in range(used):
-        cell_code[entry_node[entry]] = UNSEEN
-    for t in range(targets.shape[0]):
-        cell_code[targets[t, ROW] * width + targets[t, COL]] = UNSEEN
+    finish(cell_code, targets, width, start, entry_node, used, actions_out, length)
     return status, length
 
 
