@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from worlds.errors import InvalidParameterError, UnknownNameError
+from worlds.render import ansi_cells, paint_cells
 
 
 def _frozen(array: np.ndarray, dtype) -> np.ndarray:
@@ -185,11 +186,18 @@ class World:
     def format(self, level: Level) -> str:
         raise NotImplementedError
 
-    def render_ansi(self, level: Level, state=None, path=None) -> str:
+    def _cell_kinds(self, level: Level, state=None, path=None) -> np.ndarray:
+        """``object[H, W]`` cell kinds (names in `worlds.render.PALETTE`) of
+        `level` in `state`, with `path` (a sequence of states) marked."""
         raise NotImplementedError
 
+    def render_ansi(self, level: Level, state=None, path=None, color: bool = True) -> str:
+        """The level as text with ANSI colours; `path` is a sequence of states."""
+        return ansi_cells(self._cell_kinds(level, state, path), color=color)
+
     def render_rgb(self, level: Level, state=None, path=None, cell: int = 16) -> np.ndarray:
-        raise NotImplementedError
+        """The level as ``uint8[H * cell, W * cell, 3]``."""
+        return paint_cells(self._cell_kinds(level, state, path), cell)
 
     # ---- Gymnasium observations -------------------------------------------
     def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, ...]:

@@ -71,3 +71,8 @@ def paint_cells(kinds: np.ndarray, cell: int = 16) -> np.ndarray:
         for r, c in np.argwhere(codes == i):
             image[r * cell : (r + 1) * cell, c * cell : (c + 1) * cell][mask] = mark_rgb
     return image
+
+
+def path_cells(path) -> list[tuple[int, int]]:
+    """The (row, col) of each state of `path` (states start with row, col); [] for None."""
+    return [] if path is None else [(int(s[0]), int(s[1])) for s in path]

@@ -58,7 +58,8 @@ from worlds.arrow_maze import kernels as k
 from worlds.base import GridNavigation, Level, World
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
 from worlds.mazes import maze_distances, perfect_maze
-from worlds.render import ansi_cells, paint_cells
+from worlds.params import odd_range
+from worlds.render import path_cells
 from worlds.text import grid_lines, read_grid
 
 LEGEND = {
@@ -119,7 +120,7 @@ class ArrowMaze(World):
     # ---- generation -------------------------------------------------------
     def sample(self, seed: int = 0, split: str = "train", **overrides: Any) -> Level:
         params = self.split_params(split, **overrides)
-        low, high = _size_range(params["size"])
+        low, high = odd_range("size", params["size"], 5)
         prob = float(params["arrow_at_exit_prob"])
         if not 0.0 <= prob <= 1.0:
             raise InvalidParameterError(f"arrow_at_exit_prob must be in [0, 1], got {prob}")
@@ -214,7 +215,7 @@ class ArrowMaze(World):
     def _cell_kinds(self, level: Level, state=None, path=None) -> np.ndarray:
         """Per-tile drawing codes shared by the ANSI and RGB renderers."""
         kinds = np.where(level.grid[k.TILES] == k.WALL, "wall", "floor").astype(object)
-        for r, c in _as_cells(path):
+        for r, c in path_cells(path):
             kinds[r, c] = "path"
         start, exit_, arrow = (_cell(level, w) for w in ("start", "exit", "arrow"))
         kinds[start] = "start"
@@ -225,16 +226,8 @@ class ArrowMaze(World):
             kinds[here] = "agent" if kinds[here] in ("floor", "path", "start") else f"agent_on_{kinds[here]}"
         return kinds
 
-    def render_ansi(self, level: Level, state=None, path=None, color: bool = True) -> str:
-        """The level as text with ANSI colours; `path` is a sequence of states."""
-        return ansi_cells(self._cell_kinds(level, state, path), color=color)
-
-    def render_rgb(self, level: Level, state=None, path=None, cell: int = 16) -> np.ndarray:
-        """The level as ``uint8[H * cell, W * cell, 3]``."""
-        return paint_cells(self._cell_kinds(level, state, path), cell)
-
     def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, int, int]:
-        size = _size_range(split_params["size"])[1]
+        size = odd_range("size", split_params["size"], 5)[1]
         return (4, size, size)
 
     def observation(self, level: Level, state, shape: tuple[int, int, int]) -> np.ndarray:
@@ -249,21 +242,6 @@ class ArrowMaze(World):
         obs[(2,) + _cell(level, "exit")] = 1
         obs[(3,) + _cell(level, "arrow")] = 1
         return obs
-
-
-def _size_range(size: Any) -> tuple[int, int]:
-    """The odd sizes allowed by `size` (an int or an inclusive range), as (low, high)."""
-    try:
-        low, high = (size, size) if isinstance(size, (int, np.integer)) else tuple(size)
-        low, high = int(low), int(high)
-    except (TypeError, ValueError):
-        low = high = -1
-    odd_low, odd_high = low + (low % 2 == 0), high - (high % 2 == 0)
-    if low < 5 or odd_low > odd_high:
-        raise InvalidParameterError(
-            f"size must be an odd integer >= 5 or a (low, high) range holding one, got {size!r}"
-        )
-    return odd_low, odd_high
 
 
 def _place(walls, rng, arrow_at_exit: bool, min_distance: int):
@@ -300,12 +278,6 @@ def _build(walls, start, exit_, arrow, split, seed, overrides) -> Level:
 def _cell(level: Level, which: str) -> tuple[int, int]:
     i = {"start": k.START_R, "exit": k.EXIT_R, "arrow": k.ARROW_R}[which]
     return int(level.params[i]), int(level.params[i + 1])
-
-
-def _as_cells(path) -> list[tuple[int, int]]:
-    if path is None:
-        return []
-    return [(int(s[0]), int(s[1])) for s in path]
 
 
 @functools.lru_cache(maxsize=256)

@@ -66,7 +66,8 @@ from worlds.base import Level, World
 from worlds.chests_keys import kernels as k
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
 from worlds.mazes import perfect_maze
-from worlds.render import PALETTE, ansi_cells, paint_cells
+from worlds.params import int_range, odd_range
+from worlds.render import PALETTE, path_cells
 from worlds.text import grid_lines, read_grid
 
 LEGEND = {
@@ -130,9 +131,9 @@ class ChestsKeys(World):
     # ---- generation -------------------------------------------------------
     def sample(self, seed: int = 0, split: str = "train", **overrides: Any) -> Level:
         params = self.split_params(split, **overrides)
-        size_low, size_high = _odd_range(params["size"], "size", minimum=5)
-        keys_low, keys_high = _int_range(params["n_keys"], "n_keys")
-        chests_low, chests_high = _int_range(params["n_chests"], "n_chests")
+        size_low, size_high = odd_range("size", params["size"], 5)
+        keys_low, keys_high = int_range("n_keys", params["n_keys"], 1)
+        chests_low, chests_high = int_range("n_chests", params["n_chests"], 1)
         prob = float(params["key_on_chest_prob"])
         if not 0.0 <= prob <= 1.0:
             raise InvalidParameterError(f"key_on_chest_prob must be in [0, 1], got {prob}")
@@ -254,7 +255,7 @@ class ChestsKeys(World):
     def _cell_kinds(self, level: Level, state=None, path=None) -> np.ndarray:
         kinds = np.where(level.grid[k.TILES] == k.WALL, "wall", "floor").astype(object)
         state = self.initial_state(level) if state is None else np.asarray(state)
-        for r, c in _as_cells(path):
+        for r, c in path_cells(path):
             kinds[r, c] = "path"
         kinds[int(level.params[k.START_R]), int(level.params[k.START_C])] = "start"
         items = _items(level)
@@ -269,16 +270,8 @@ class ChestsKeys(World):
         )
         return kinds
 
-    def render_ansi(self, level: Level, state=None, path=None, color: bool = True) -> str:
-        """The level as text with ANSI colours; `path` is a sequence of states."""
-        return ansi_cells(self._cell_kinds(level, state, path), color=color)
-
-    def render_rgb(self, level: Level, state=None, path=None, cell: int = 16) -> np.ndarray:
-        """The level as ``uint8[H * cell, W * cell, 3]``."""
-        return paint_cells(self._cell_kinds(level, state, path), cell)
-
     def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, int, int]:
-        size = _odd_range(split_params["size"], "size", minimum=5)[1]
+        size = odd_range("size", split_params["size"], 5)[1]
         return (4, size, size)
 
     def observation(self, level: Level, state, shape: tuple[int, int, int]) -> np.ndarray:
@@ -295,29 +288,6 @@ class ChestsKeys(World):
             for r, c in self.locate(level, state, kind):
                 obs[channel, r, c] = 1
         return obs
-
-
-def _int_range(value: Any, name: str, minimum: int = 1) -> tuple[int, int]:
-    try:
-        low, high = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-        low, high = int(low), int(high)
-    except (TypeError, ValueError):
-        low, high = minimum - 1, minimum - 1
-    if low < minimum or low > high:
-        raise InvalidParameterError(
-            f"{name} must be an integer >= {minimum} or a (low, high) range of them, got {value!r}"
-        )
-    return low, high
-
-
-def _odd_range(value: Any, name: str, minimum: int) -> tuple[int, int]:
-    low, high = _int_range(value, name, minimum)
-    odd_low, odd_high = low + (low % 2 == 0), high - (high % 2 == 0)
-    if odd_low > odd_high:
-        raise InvalidParameterError(
-            f"{name} must be odd or a (low, high) range holding an odd number, got {value!r}"
-        )
-    return odd_low, odd_high
 
 
 def _build(walls, start, keys, chests, split, seed, overrides) -> Level:
@@ -345,9 +315,3 @@ def _reference_held(level: Level, keys_left: int, chests_closed: int) -> int:
     picked = int(level.params[k.N_KEYS]) - bin(keys_left).count("1")
     used = int(level.params[k.N_CHESTS]) - bin(chests_closed).count("1")
     return picked - used
-
-
-def _as_cells(path) -> list[tuple[int, int]]:
-    if path is None:
-        return []
-    return [(int(s[0]), int(s[1])) for s in path]

@@ -106,7 +106,8 @@ import numpy as np
 from worlds.base import Level, World
 from worlds.cleaning import kernels as k
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
-from worlds.render import PALETTE, ansi_cells, paint_cells
+from worlds.params import int_range
+from worlds.render import PALETTE, path_cells
 from worlds.text import grid_lines, read_grid
 
 LEGEND = {
@@ -315,8 +316,8 @@ class Cleaning(World):
     def _cell_kinds(self, level: Level, state=None, path=None) -> np.ndarray:
         """Per-tile drawing codes shared by the ANSI and RGB renderers."""
         kinds = np.where(level.grid[k.WALLS] != 0, "wall", "floor").astype(object)
-        for s in [] if path is None else path:
-            kinds[int(s[0]), int(s[1])] = "path"
+        for cell in path_cells(path):
+            kinds[cell] = "path"
         bin_ = _bin(level)
         if bin_ is not None:
             kinds[bin_] = "bin"
@@ -329,17 +330,9 @@ class Cleaning(World):
             kinds[here] = _AGENT_ON.get(kinds[here], "agent")
         return kinds
 
-    def render_ansi(self, level: Level, state=None, path=None, color: bool = True) -> str:
-        """The level as text with ANSI colours; `path` is a sequence of states."""
-        return ansi_cells(self._cell_kinds(level, state, path), color=color)
-
-    def render_rgb(self, level: Level, state=None, path=None, cell: int = 16) -> np.ndarray:
-        """The level as ``uint8[H * cell, W * cell, 3]``."""
-        return paint_cells(self._cell_kinds(level, state, path), cell)
-
     def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, int, int]:
         # the largest room, its wall border and a closet on any side
-        size = _range("size", split_params["size"], 2)[1] + 2 + split_params["closet"]
+        size = int_range("size", split_params["size"], 2)[1] + 2 + split_params["closet"]
         return (4, size, size)
 
     def observation(self, level: Level, state, shape: tuple[int, int, int]) -> np.ndarray:
@@ -375,9 +368,9 @@ class _Spec:
 
     @classmethod
     def read(cls, params: dict[str, Any]) -> _Spec:
-        size = _range("size", params["size"], 2)
-        dirt = _range("dirt", params["dirt"], 1)
-        pillars = _range("pillars", params["pillars"], 0)
+        size = int_range("size", params["size"], 2)
+        dirt = int_range("dirt", params["dirt"], 1)
+        pillars = int_range("pillars", params["pillars"], 0)
         sweep_rule = _flag("sweep_counts_clean_floor", params["sweep_counts_clean_floor"])
         with_bin = _flag("bin", params["bin"])
         closet = params["closet"]
@@ -417,22 +410,6 @@ class _Spec:
                 "lower min_bin_distance or raise size or closet"
             )
         return cls(size, dirt, pillars, sweep_rule, with_bin, closet, min_bin_distance)
-
-
-def _range(name: str, value: Any, minimum: int) -> tuple[int, int]:
-    """An integer or inclusive (low, high) range, as (low, high)."""
-    try:
-        low, high = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-        if not all(isinstance(v, (int, np.integer)) for v in (low, high)):
-            raise TypeError
-        low, high = int(low), int(high)
-    except (TypeError, ValueError):
-        low, high = minimum - 1, minimum - 1
-    if low < minimum or low > high:
-        raise InvalidParameterError(
-            f"{name} must be an integer >= {minimum} or a (low, high) range of them, got {value!r}"
-        )
-    return low, high
 
 
 def _is_int(value: Any) -> bool:
