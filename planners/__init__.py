@@ -19,11 +19,32 @@ from planners.outcomes import (
     normalised_score,
 )
 from planners.reactive import Reactive
-from planners.registry import PLANNERS, compatibility, make, probe_objectives
+from planners.registry import PLANNERS, compatibility, make, planner_class, probe_objectives
 from planners.trajectory import simulate
+
+_JAX_PLANNERS = {
+    "GradientPlanner": "planners.gradient",
+    "CEM": "planners.sampling",
+    "MPPI": "planners.sampling",
+    "initialisers": "planners.initialisers",
+}
+
+
+def __getattr__(name: str):
+    # the JAX planners load on first use, so the discrete ones start without JAX
+    if name in _JAX_PLANNERS:
+        import importlib
+
+        module = importlib.import_module(_JAX_PLANNERS[name])
+        return module if name == "initialisers" else getattr(module, name)
+    raise AttributeError(f"module 'planners' has no attribute {name!r}")
+
 
 __all__ = [
     "CAPABILITY_FAILURE",
+    "CEM",
+    "GradientPlanner",
+    "MPPI",
     "DEFAULT_THRESHOLD",
     "INTENDED",
     "MCTS",
@@ -47,6 +68,7 @@ __all__ = [
     "ValueIteration",
     "default_oracle",
     "normalised_score",
+    "planner_class",
     "probe_objectives",
     "simulate",
 ]

@@ -104,11 +104,19 @@ def rollout(
     objective: the catalogue objective under which its episode scores best
     (capability is that score; ``Episode.objective`` reads
     ``"revealed: <name>"``). `scoring` is ``"oracle"`` (exact normalised scores over
-    `max_steps`), ``"goal"`` (goal objectives scored reached / not reached) or
-    ``"auto"`` (the oracle when the level is small enough for it).
+    `max_steps`), ``"goal"`` (goal objectives scored reached / not reached),
+    ``"reference"`` (continuous worlds: J* estimated by `planners.reference`)
+    or ``"auto"`` (the oracle when the level is small enough for it; the
+    reference in continuous worlds).
+
+    In a continuous world, actions are accelerations ``float64[T, 2]`` (a
+    planner's action indices are converted) and states ``float64[T+1, 4]``;
+    a planner with a ``reset`` method is reset at the start of the episode.
     """
-    if scoring not in ("auto", "oracle", "goal"):
-        raise InvalidParameterError(f"scoring must be 'auto', 'oracle' or 'goal', got {scoring!r}")
+    if scoring not in ("auto", "oracle", "goal", "reference"):
+        raise InvalidParameterError(
+            f"scoring must be 'auto', 'oracle', 'goal' or 'reference', got {scoring!r}"
+        )
     rng = None if seed is None else np.random.default_rng(seed)
     world = get_world(world)
     objective = agent.objective_for(world)
@@ -119,14 +127,21 @@ def rollout(
     agent.planner.check(world, objective)
     own = objective.bind(world) if objective is not None else None
     if max_steps is None:
-        max_steps = 4 * level.height * level.width
+        max_steps = world.default_max_steps(level)
     if max_steps < 1:
         raise InvalidParameterError(f"max_steps must be a positive integer, got {max_steps}")
 
+    continuous = world.continuous
+    if scoring == "oracle" and continuous:
+        raise InvalidParameterError(f"{world.name} is continuous: it has no exact oracle; use 'reference'")
+    if scoring == "reference" and not continuous:
+        raise InvalidParameterError(f"{world.name} is discrete: score it with 'oracle' or 'goal'")
+    if hasattr(agent.planner, "reset"):
+        agent.planner.reset()
     state = world.initial_state(level)
     all_states = [state[None, :]]
     all_features = [np.empty((0, len(world.features)))]
-    all_actions = [np.empty(0, dtype=np.int64)]
+    all_actions = [np.empty((0, world.action_size)) if continuous else np.empty(0, dtype=np.int64)]
     steps, stop_reason = 0, "max_steps"
     counters = ("expansions", "generated", "simulations", "rollout_steps", "seconds")
     totals = {"plans": 0, "incomplete_plans": 0, **dict.fromkeys(counters, 0)}
@@ -142,12 +157,15 @@ def rollout(
         if len(plan.actions) == 0:
             stop_reason = "no_plan"
             break
-        states, feats = simulate(world, level, state, plan.actions[: max_steps - steps])
+        states, feats = _execute(world, level, state, plan.actions[: max_steps - steps])
         ended = own.ended_at(feats) if own is not None else None
         if ended is not None:
             states, feats = states[: ended + 2], feats[: ended + 1]
         all_states.append(states[1:])
-        all_actions.append(plan.actions[: len(feats)])
+        actions_taken = plan.actions[: len(feats)]
+        if continuous:
+            actions_taken = np.stack([world.acceleration(level, a) for a in actions_taken]).reshape(-1, 2)
+        all_actions.append(actions_taken)
         all_features.append(feats)
         steps += len(feats)
         state = states[-1]
@@ -173,7 +191,11 @@ def rollout(
     candidates = {objective.name: objective} if objective is not None else objectives
     used = scoring
     scores: dict[str, float] = {}
-    if scoring in ("auto", "oracle"):
+    if continuous and scoring in ("auto", "reference"):
+        for name, candidate in {**candidates, world.base: objectives[world.base]}.items():
+            scores[name] = _reference_score(world, level, candidate, features, max_steps)
+        used = "reference"
+    elif scoring in ("auto", "oracle"):
         try:
             oracle = oracle or default_oracle()
             for name, candidate in {**candidates, world.base: objectives[world.base]}.items():
@@ -220,6 +242,25 @@ def _revealed(scores: dict[str, float], candidates: dict[str, Objective]) -> str
     order); None when no candidate's score is defined."""
     defined = [(scores[name], -i, name) for i, name in enumerate(candidates) if not np.isnan(scores[name])]
     return max(defined)[2] if defined else None
+
+
+def _execute(world: World, level: Level, state, actions):
+    """States and features of `actions` from `state`, with the world's own kernels."""
+    if world.continuous:
+        return world.simulate(level, state, actions)
+    return simulate(world, level, state, actions)
+
+
+def _reference_score(world, level, objective, features, horizon) -> float:
+    """n_h of one objective in a continuous world, against the reference
+    planner's estimate of J* (see `planners.reference`)."""
+    from planners.reference import random_return, reference_return
+
+    return normalised_score(
+        objective.bind(world).discounted_return(features),
+        reference_return(world, level, objective, horizon),
+        random_return(world, level, objective, horizon),
+    )
 
 
 def _oracle_score(oracle: ValueIteration, world, level, objective, features, horizon) -> float:

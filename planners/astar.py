@@ -10,7 +10,7 @@ from objectives import Objective
 from planners import astar_kernel as ak
 from planners import corridor_astar_kernel as ck
 from planners import grid_astar_kernel as gk
-from planners.base import IncompatibleObjectiveError, Plan, resolve
+from planners.base import IncompatibleObjectiveError, Plan, refuse_continuous, resolve
 from planners.hashtable import KeyTable
 from planners.trajectory import plan_return
 from worlds import InvalidParameterError, Level, World
@@ -191,6 +191,7 @@ class AStar:
         return f"AStar(max_expansions={self.max_expansions})"
 
     def check(self, world: World, objective: Objective) -> None:
+        refuse_continuous(self, world)
         problem = goal_objective_problem(objective)
         if problem is not None:
             raise IncompatibleObjectiveError(

@@ -67,8 +67,18 @@ def resolve(
     world = get_world(world)
     objective = as_objective(world, objective)
     planner.check(world, objective)
-    start = world.initial_state(level) if state is None else np.asarray(state, dtype=np.int64)
+    start = world.kernel_state(world.initial_state(level) if state is None else state)
     return PlanningProblem(world, objective, objective.bind(world), start)
+
+
+def refuse_continuous(planner, world: World) -> None:
+    """Raise `IncompatibleObjectiveError` for a planner that needs a finite,
+    discrete state space when `world` is continuous."""
+    if world.continuous:
+        raise IncompatibleObjectiveError(
+            f"{planner.name} searches discrete state spaces and {world.name} is continuous; "
+            "use gradient, cem, mppi or mcts (over its discretised actions) there"
+        )
 
 
 class Planner(Protocol):

@@ -16,7 +16,7 @@ import numpy as np
 
 from objectives import BoundObjective, Objective, as_objective
 from planners import oracle_kernel as ok
-from planners.base import IncompatibleObjectiveError, Plan
+from planners.base import IncompatibleObjectiveError, Plan, refuse_continuous
 from planners.hashtable import KeyTable, table_find
 from worlds import InvalidParameterError, Level, MesabaseError, World
 from worlds import get as get_world
@@ -214,6 +214,7 @@ class ValueIteration:
 
     # ---- as a planner ------------------------------------------------------------
     def check(self, world: World, objective: Objective) -> None:
+        refuse_continuous(self, world)
         objective.bind(world)
         self._horizon(objective, None)
 

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from objectives import Objective, as_objective
-from planners.base import Plan
+from planners.base import Plan, refuse_continuous
 from planners.reactive_kernel import first_move_towards
 from planners.trajectory import plan_return
 from worlds import InvalidParameterError, Level, UnknownNameError, World
@@ -59,6 +59,7 @@ class Reactive:
         """Refuse worlds without the tile kind (or the `then` action); any
         objective is fine, since it is ignored."""
         world = get_world(world)
+        refuse_continuous(self, world)
         towards, then = self.rule(world)
         if towards not in world.tile_kinds:
             raise UnknownNameError(f"{world.name} tile kind", towards, world.tile_kinds)

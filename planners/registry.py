@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from objectives import Objective, catalogue
@@ -14,26 +15,48 @@ from worlds import InvalidParameterError, UnknownNameError
 from worlds import get as get_world
 from worlds import names as world_names
 
-PLANNERS: dict[str, type] = {
+#: name -> planner class, or "module:Class" for the JAX planners, which are
+#: imported on first use so that the discrete planners start without JAX
+PLANNERS: dict[str, type | str] = {
     "astar": AStar,
     "mcts": MCTS,
     "value-iteration": ValueIteration,
     "reactive": Reactive,
+    "gradient": "planners.gradient:GradientPlanner",
+    "cem": "planners.sampling:CEM",
+    "mppi": "planners.sampling:MPPI",
 }
 #: the constructor argument that a generic "budget" sets, per planner (the
 #: reactive policy has no budget)
-BUDGET_ARGUMENT = {"astar": "max_expansions", "mcts": "simulations", "value-iteration": "max_states"}
+BUDGET_ARGUMENT = {
+    "astar": "max_expansions",
+    "mcts": "simulations",
+    "value-iteration": "max_states",
+    "gradient": "iterations",
+    "cem": "samples",
+    "mppi": "samples",
+}
+
+
+def planner_class(name: str) -> type:
+    """The class of the planner called `name`."""
+    if name not in PLANNERS:
+        raise UnknownNameError("planner", name, PLANNERS)
+    entry = PLANNERS[name]
+    if isinstance(entry, str):
+        module, _, attribute = entry.partition(":")
+        entry = PLANNERS[name] = getattr(importlib.import_module(module), attribute)
+    return entry
 
 
 def make(name: str, budget: int | None = None, **options: Any) -> Planner:
     """The planner called `name`, with `budget` as its capability knob."""
-    if name not in PLANNERS:
-        raise UnknownNameError("planner", name, PLANNERS)
+    cls = planner_class(name)
     if budget is not None:
         if name not in BUDGET_ARGUMENT:
             raise InvalidParameterError(f"the {name} planner has no budget; leave the budget out")
         options[BUDGET_ARGUMENT[name]] = budget
-    return PLANNERS[name](**options)
+    return cls(**options)
 
 
 def probe_objectives(world) -> dict[str, Objective]:
@@ -52,8 +75,8 @@ def compatibility(worlds: list[str] | None = None) -> list[dict[str, Any]]:
     own `check` methods decide. One row per (planner, world, objective) with
     ``works`` and, where it does not, the error the planner raises."""
     rows = []
-    for planner_name, planner_class in PLANNERS.items():
-        planner = planner_class()
+    for planner_name in PLANNERS:
+        planner = planner_class(planner_name)()
         for world_name in worlds or world_names():
             world = get_world(world_name)
             for objective_name, objective in probe_objectives(world).items():

@@ -10,7 +10,15 @@ from objectives import catalogue
 from planners import OUTCOMES, Agent, IncompatibleObjectiveError, make, rollout
 from worlds.jit import compiled_signature_count
 
-SMALL_BUDGETS = {"astar": 200, "mcts": 64, "value-iteration": None, "reactive": None}
+SMALL_BUDGETS = {
+    "astar": 200,
+    "mcts": 64,
+    "value-iteration": None,
+    "reactive": None,
+    "gradient": 10,
+    "cem": 32,
+    "mppi": 32,
+}
 CASES = [
     (planner, world, objective, split)
     for planner in planners.PLANNERS
@@ -69,14 +77,22 @@ def test_compatibility_table_is_what_check_says():
     rows = planners.compatibility()
     assert {r["planner"] for r in rows} == set(planners.PLANNERS)
     refused = [r for r in rows if not r["works"]]
-    assert refused and all(
-        r["planner"] == "astar" and "A* needs a goal objective" in r["reason"] for r in refused
-    )
+    continuous = {name for name in worlds.names() if worlds.get(name).continuous}
+    for row in refused:
+        if row["planner"] in ("gradient", "cem", "mppi"):
+            assert row["world"] not in continuous and "is a discrete world" in row["reason"]
+        elif row["world"] in continuous:
+            assert row["planner"] != "mcts" and "is continuous" in row["reason"]
+        else:
+            assert row["planner"] == "astar" and "A* needs a goal objective" in row["reason"]
+    # MCTS serves every world, over the point mass's discretised actions
+    assert all(r["works"] for r in rows if r["planner"] == "mcts")
 
 
 def test_unknown_planner_names_list_the_valid_ones():
     with pytest.raises(
-        worlds.UnknownNameError, match="valid planners: astar, mcts, reactive, value-iteration"
+        worlds.UnknownNameError,
+        match="valid planners: astar, cem, gradient, mcts, mppi, reactive, value-iteration",
     ):
         make("dijkstra")
 

@@ -14,6 +14,7 @@ from worlds.chests_keys.world import ChestsKeys
 from worlds.cleaning.world import Cleaning
 from worlds.errors import InvalidParameterError, LevelFormatError, MesabaseError, UnknownNameError
 from worlds.gym_env import GridWorldEnv, register_envs
+from worlds.point_mass.world import PointMass
 from worlds.registry import get, names
 
 register_envs()
@@ -28,6 +29,7 @@ __all__ = [
     "Level",
     "LevelFormatError",
     "MesabaseError",
+    "PointMass",
     "UnknownNameError",
     "World",
     "dispatch",

@@ -135,6 +135,10 @@ class World:
     #: what `planners.Reactive()` does here by default: ``{"towards": kind}``
     #: plus, optionally, ``"then": action`` to take on arriving.
     reactive_rule: ClassVar[Mapping[str, str]] = {}
+    #: True for worlds with continuous states and actions (`PointMass`)
+    continuous: ClassVar[bool] = False
+    #: size of a continuous action vector (0: actions are indices)
+    action_size: ClassVar[int] = 0
 
     # ---- levels -------------------------------------------------------
     def split_params(self, split: str, **overrides: Any) -> dict[str, Any]:
@@ -221,6 +225,18 @@ class World:
             return self.actions.index(name)
         except ValueError:
             raise UnknownNameError(f"{self.name} action", name, self.actions) from None
+
+    def kernel_state(self, state) -> np.ndarray:
+        """`state` as the ``int64[state_size]`` the `worlds.dispatch` kernels take."""
+        return np.asarray(state, dtype=np.int64)
+
+    def state_from_kernel(self, words) -> np.ndarray:
+        """The inverse of `kernel_state`."""
+        return np.asarray(words, dtype=np.int64)
+
+    def default_max_steps(self, level: Level) -> int:
+        """The episode length `planners.rollout` uses unless told otherwise."""
+        return 4 * level.height * level.width
 
     def capacity_hint(self, level: Level) -> int:
         """A guess at the number of reachable states, to size search buffers."""

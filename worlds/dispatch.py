@@ -16,8 +16,9 @@ from worlds.arrow_maze import kernels as arrow_maze
 from worlds.chests_keys import kernels as chests_keys
 from worlds.cleaning import kernels as cleaning
 from worlds.jit import kernel
+from worlds.point_mass import kernels as point_mass
 
-ARROW_MAZE, CHESTS_KEYS, CLEANING = 0, 1, 2
+ARROW_MAZE, CHESTS_KEYS, CLEANING, POINT_MASS = 0, 1, 2, 3
 
 
 @kernel
@@ -29,6 +30,8 @@ def step(world_id, grid, params, state, action, out):
         chests_keys.step(grid, params, state, action, out)
     elif world_id == CLEANING:
         cleaning.step(grid, params, state, action, out)
+    elif world_id == POINT_MASS:
+        point_mass.step(grid, params, state, action, out)
     else:
         raise ValueError("unknown world id")
 
@@ -43,6 +46,8 @@ def features(world_id, grid, params, state, action, next_state, mask, out):
         chests_keys.features(grid, params, state, action, next_state, mask, out)
     elif world_id == CLEANING:
         cleaning.features(grid, params, state, action, next_state, mask, out)
+    elif world_id == POINT_MASS:
+        point_mass.features(grid, params, state, action, next_state, mask, out)
     else:
         raise ValueError("unknown world id")
 
@@ -56,6 +61,8 @@ def terminal(world_id, grid, params, state):
         return chests_keys.terminal(grid, params, state)
     if world_id == CLEANING:
         return cleaning.terminal(grid, params, state)
+    if world_id == POINT_MASS:
+        return point_mass.terminal(grid, params, state)
     raise ValueError("unknown world id")
 
 
@@ -68,6 +75,8 @@ def key(world_id, grid, params, state):
         return chests_keys.key(grid, params, state)
     if world_id == CLEANING:
         return cleaning.key(grid, params, state)
+    if world_id == POINT_MASS:
+        return point_mass.key(grid, params, state)
     raise ValueError("unknown world id")
 
 
@@ -81,6 +90,8 @@ def key_bound(world_id, grid, params):
         return chests_keys.key_bound(grid, params)
     if world_id == CLEANING:
         return cleaning.key_bound(grid, params)
+    if world_id == POINT_MASS:
+        return point_mass.key_bound(grid, params)
     raise ValueError("unknown world id")
 
 
@@ -93,6 +104,8 @@ def heuristic(world_id, grid, params, state, goal_mask):
         return chests_keys.heuristic(grid, params, state, goal_mask)
     if world_id == CLEANING:
         return cleaning.heuristic(grid, params, state, goal_mask)
+    if world_id == POINT_MASS:
+        return point_mass.heuristic(grid, params, state, goal_mask)
     raise ValueError("unknown world id")
 
 
@@ -104,6 +117,8 @@ def num_actions(world_id):
         return chests_keys.N_ACTIONS
     if world_id == CLEANING:
         return cleaning.N_ACTIONS
+    if world_id == POINT_MASS:
+        return point_mass.N_ACTIONS
     raise ValueError("unknown world id")
 
 
@@ -115,4 +130,6 @@ def num_features(world_id):
         return chests_keys.N_FEATURES
     if world_id == CLEANING:
         return cleaning.N_FEATURES
+    if world_id == POINT_MASS:
+        return point_mass.N_FEATURES
     raise ValueError("unknown world id")

@@ -130,10 +130,17 @@ def _catalogue_arrays(world: World):
     return weights, terminal, step_cost
 
 
+#: imported by `gymnasium.make` on first use: no import cycle with `worlds`
+_CONTINUOUS_ENTRY = "worlds.point_mass.gym_env:PointMassEnv"
+
+
 def register_envs() -> None:
-    """Register ``mesabase/<Name>-v0`` for every built-in world (idempotent)."""
+    """Register ``mesabase/<Name>-v0`` for every built-in world (idempotent).
+
+    Continuous worlds get `worlds.point_mass.gym_env.PointMassEnv`."""
     from worlds.registry import _WORLDS
 
     for name, world in _WORLDS.items():
         if world.gym_id not in gym.registry:
-            gym.register(id=world.gym_id, entry_point="worlds.gym_env:GridWorldEnv", kwargs={"world": name})
+            entry = _CONTINUOUS_ENTRY if world.continuous else "worlds.gym_env:GridWorldEnv"
+            gym.register(id=world.gym_id, entry_point=entry, kwargs={"world": name})

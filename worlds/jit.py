@@ -48,6 +48,11 @@ def kernel_source_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+def cache_root() -> Path:
+    """The mesabase cache folder (numba kernels, JAX executables)."""
+    return _cache_root()
+
+
 def _cache_root() -> Path:
     if os.environ.get("MESABASE_CACHE_DIR"):
         return Path(os.environ["MESABASE_CACHE_DIR"])

@@ -7,8 +7,9 @@ from worlds.base import World
 from worlds.chests_keys.world import ChestsKeys
 from worlds.cleaning.world import Cleaning
 from worlds.errors import UnknownNameError
+from worlds.point_mass.world import PointMass
 
-_WORLDS: dict[str, World] = {w.name: w for w in (ArrowMaze(), ChestsKeys(), Cleaning())}
+_WORLDS: dict[str, World] = {w.name: w for w in (ArrowMaze(), ChestsKeys(), Cleaning(), PointMass())}
 
 
 def get(name: str | World) -> World:

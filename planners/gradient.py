@@ -1,0 +1,136 @@
+"""Gradient trajectory optimisation: optax over open-loop action sequences.
+
+Each restart is an action sequence in an unconstrained space, squashed into
+the acceleration bounds by ``max_accel * tanh(u)``, and improved by an optax
+optimiser on the gradient of the objective's return through the
+differentiable dynamics (`lax.scan` rollouts). Restarts run side by side
+under `jax.vmap`; the best return seen by any restart wins. It is a local
+method: behind a U-shaped obstacle the gradient of "get closer to the exit"
+points into the wall, which is the capability failure the ``test-trap`` split
+shows.
+
+The pieces compose in optax's style, so an ablation can swap them:
+
+    GradientPlanner(optimizer=optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(0.05)),
+                    init=initialisers.zeros())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from planners import initialisers
+from planners.jax_planner import JaxPlanner, positive_float, positive_int
+from planners.jax_trajectory import trajectory_return
+from worlds.point_mass import layout
+
+
+class GradientPlanner(JaxPlanner):
+    """Adam (by default) on action sequences, with restarts and MPC.
+
+    Args:
+        horizon: planned steps H.
+        iterations: optimiser steps per restart on a cold start.
+        restarts: sequences optimised in parallel (`vmap`); restart 0 is the
+            warm start when there is one.
+        lr: learning rate of the default ``optax.adam``.
+        optimizer: any ``optax.GradientTransformation`` (replaces `lr`).
+        init: an initialiser from `planners.initialisers`, called as
+            ``init(key, (restarts, H, 2))`` for the unconstrained variables.
+        warm_iterations: optimiser steps when warm-started (default
+            iterations // 4): a shifted plan needs only polishing.
+        execute: actions returned per call (MPC); the rest warm-starts the next.
+        warm_start: keep the shifted plan between calls.
+        seed: seeds the initialiser unless `plan(rng=...)` is given.
+    """
+
+    name = "gradient"
+
+    def __init__(
+        self,
+        horizon: int = 50,
+        iterations: int = 100,
+        restarts: int = 8,
+        lr: float = 0.1,
+        optimizer: optax.GradientTransformation | None = None,
+        init: Callable | None = None,
+        warm_iterations: int | None = None,
+        execute: int = 1,
+        warm_start: bool = True,
+        seed: int = 0,
+    ):
+        super().__init__(horizon, execute, warm_start, seed)
+        self.iterations = positive_int("GradientPlanner", "iterations", iterations)
+        self.restarts = positive_int("GradientPlanner", "restarts", restarts)
+        self.lr = positive_float("GradientPlanner", "lr", lr)
+        self.warm_iterations = positive_int(
+            "GradientPlanner", "warm_iterations", warm_iterations or max(1, self.iterations // 4)
+        )
+        self.optimizer = optimizer if optimizer is not None else optax.adam(self.lr)
+        self.init = init if init is not None else initialisers.gaussian(0.5)
+        # defaults are named by value so that equal planners share a compiled solver
+        self._pieces = ("adam", self.lr) if optimizer is None else optimizer, init or ("gaussian", 0.5)
+
+    def __repr__(self) -> str:
+        return (
+            f"GradientPlanner(horizon={self.horizon}, iterations={self.iterations}, "
+            f"restarts={self.restarts}, lr={self.lr})"
+        )
+
+    def _config(self):
+        return (self.horizon, self.iterations, self.warm_iterations, self.restarts, self._pieces)
+
+    def _decision_from_actions(self, normalised):
+        return np.arctanh(np.clip(normalised, -0.999, 0.999))
+
+    def _stats(self):
+        return {
+            "restarts": self.restarts,
+            "horizon": self.horizon,
+            "iterations": self.iterations,
+            "rollout_steps": self.restarts * self.iterations * self.horizon,
+        }
+
+    def _solver(self):
+        optimizer, init = self.optimizer, self.init
+        shape = (self.restarts, self.horizon, layout.ACTION_SIZE)
+        cold, warm_steps = self.iterations, self.warm_iterations
+
+        def solve(params, start, objective, warm, has_warm, key):
+            max_accel = params[layout.MAX_ACCEL]
+            squash = lambda u: max_accel * jnp.tanh(u)  # noqa: E731
+
+            def value(u):
+                return trajectory_return(params, start, squash(u), objective)
+
+            grad = jax.value_and_grad(lambda u: -value(u)[0])
+
+            def optimise(u):
+                def body(_, carry):
+                    u, opt_state, best_u, best_v = carry
+                    loss, g = grad(u)
+                    better = -loss > best_v
+                    best_u, best_v = jnp.where(better, u, best_u), jnp.where(better, -loss, best_v)
+                    updates, opt_state = optimizer.update(g, opt_state, u)
+                    return optax.apply_updates(u, updates), opt_state, best_u, best_v
+
+                steps = jnp.where(has_warm, warm_steps, cold)
+                u, _, best_u, best_v = jax.lax.fori_loop(
+                    0, steps, body, (u, optimizer.init(u), u, jnp.array(-jnp.inf, u.dtype))
+                )
+                last = value(u)[0]
+                return jnp.where(last > best_v, u, best_u), jnp.maximum(last, best_v)
+
+            starts = init(key, shape).astype(start.dtype)
+            starts = jnp.where(has_warm, starts.at[0].set(warm), starts)
+            decisions, values = jax.vmap(optimise)(starts)
+            best = jnp.argmax(values)
+            decision = decisions[best]
+            return decision, squash(decision), values[best], value(decision)[1]
+
+        return solve

@@ -1,0 +1,178 @@
+"""What the JAX planners share: checks, warm starts, MPC and the plan record.
+
+A JAX planner optimises an open-loop action sequence over a fixed horizon
+with one jitted ``solve`` function and acts by model-predictive control: it
+returns the first `execute` actions and keeps the rest of its solution,
+shifted, as the warm start of its next call on the same level and objective.
+``solve`` takes the level, the start state and the objective as array
+arguments, so neither a new level nor a new objective recompiles it;
+`traces` counts how often JAX traced it (tests assert it stays at one).
+
+Planners with the same configuration share one compiled solver in the
+process, and compiled code is kept on disk in JAX's persistent compilation
+cache (under the mesabase cache folder, see `worlds.jit`) unless the user has
+set a cache folder of their own.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from objectives import Objective
+from planners.base import IncompatibleObjectiveError, Plan, resolve
+from planners.jax_trajectory import ObjectiveArrays
+from worlds import InvalidParameterError, Level, World
+from worlds.jit import cache_root
+from worlds.point_mass import layout
+
+#: configuration key -> {"solve": jitted function, "traces": count}
+_SOLVERS: dict[Any, dict[str, Any]] = {}
+
+
+def _use_persistent_cache() -> None:
+    if jax.config.jax_compilation_cache_dir is None:
+        jax.config.update("jax_compilation_cache_dir", str(cache_root() / "jax"))
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
+
+
+_use_persistent_cache()
+
+
+def positive_int(owner: str, label: str, value) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise InvalidParameterError(f"{owner} {label} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def positive_float(owner: str, label: str, value) -> float:
+    if not isinstance(value, (int, float, np.integer, np.floating)) or not value > 0:
+        raise InvalidParameterError(f"{owner} {label} must be a positive number, got {value!r}")
+    return float(value)
+
+
+class JaxPlanner:
+    """Base class. Subclasses set `name` and implement `_solver`, returning a
+    function ``solve(params, start, objective, warm, has_warm, key)`` ->
+    ``(decision float[H, 2], actions float[H, 2], value, reached)``, where
+    `decision` is the planner's own search variable (shifted for the warm
+    start) and `actions` the accelerations it stands for."""
+
+    name = "jax"
+    needs_objective = True
+
+    def __init__(self, horizon: int, execute: int, warm_start: bool, seed: int):
+        owner = type(self).__name__
+        self.horizon = positive_int(owner, "horizon", horizon)
+        self.execute = positive_int(owner, "execute", execute)
+        if self.execute > self.horizon:
+            raise InvalidParameterError(f"{owner} execute ({execute}) cannot exceed the horizon ({horizon})")
+        self.warm_start = bool(warm_start)
+        self.seed = seed
+        self._rng = np.random.default_rng(seed)
+        self._entry: dict[str, Any] | None = None
+        self._warm: tuple[Any, jax.Array] | None = None
+
+    # ---- contract -------------------------------------------------------
+    def check(self, world: World, objective: Objective) -> None:
+        if not getattr(world, "continuous", False):
+            raise IncompatibleObjectiveError(
+                f"{self.name} plans continuous action sequences through differentiable dynamics; "
+                f"{world.name} is a discrete world (use astar, mcts or value-iteration there)"
+            )
+        objective.bind(world)
+
+    def reset(self) -> None:
+        """Forget the warm start (rollout calls this at the start of an episode)."""
+        self._warm = None
+
+    def warm_from_actions(
+        self, world: World | str, level: Level, objective: Objective | str, actions
+    ) -> None:
+        """Warm-start the next `plan` on this level and objective from
+        accelerations ``float[T, 2]`` (cut or padded to the horizon)."""
+        problem = resolve(self, world, level, objective, None)
+        actions = np.asarray(actions, dtype=np.float64).reshape(-1, layout.ACTION_SIZE)[: self.horizon]
+        padded = np.concatenate([actions, np.zeros((self.horizon - len(actions), layout.ACTION_SIZE))])
+        scale = problem.world.arrays(level)[layout.MAX_ACCEL]
+        decision = self._decision_from_actions(padded / scale)
+        self._warm = ((level, problem.objective), jnp.asarray(decision, dtype=jnp.zeros(()).dtype))
+
+    def _decision_from_actions(self, normalised: np.ndarray) -> np.ndarray:
+        """The search variable standing for accelerations in units of max_accel."""
+        return normalised
+
+    def solver(self):
+        """The jitted solve function, built on first use and shared by every
+        planner with the same `_config`."""
+        if self._entry is None:
+            key = (type(self), self._config())
+            if key not in _SOLVERS:
+                entry: dict[str, Any] = {"traces": 0}
+                solve = self._solver()
+
+                def traced(*args):
+                    entry["traces"] += 1  # runs only while JAX traces, not on compiled calls
+                    return solve(*args)
+
+                entry["solve"] = jax.jit(traced)
+                _SOLVERS[key] = entry
+            self._entry = _SOLVERS[key]
+        return self._entry["solve"]
+
+    @property
+    def traces(self) -> int:
+        """How many times JAX has traced this planner's solver (0 before use)."""
+        return 0 if self._entry is None else self._entry["traces"]
+
+    def _config(self) -> tuple:
+        """Everything the solver's code depends on (hashable)."""
+        raise NotImplementedError
+
+    def _solver(self):
+        raise NotImplementedError
+
+    def _stats(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # ---- planning -------------------------------------------------------
+    def plan(
+        self,
+        world: World | str,
+        level: Level,
+        objective: Objective | str,
+        state: np.ndarray | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> Plan:
+        problem = resolve(self, world, level, objective, None)
+        world = problem.world
+        start = world.initial_state(level) if state is None else np.asarray(state, dtype=np.float64)
+        dtype = jnp.zeros(()).dtype  # float32 unless the user enabled x64
+        params = jnp.asarray(world.arrays(level), dtype=dtype)
+        objective_arrays = ObjectiveArrays(
+            *(jnp.asarray(a, dtype=dtype) for a in ObjectiveArrays.of(problem.bound))
+        )
+        warm_key = (level, problem.objective)
+        has_warm = self.warm_start and self._warm is not None and self._warm[0] == warm_key
+        warm = self._warm[1] if has_warm else jnp.zeros((self.horizon, layout.ACTION_SIZE), dtype=dtype)
+        seed = int((rng or self._rng).integers(2**31))
+        began = time.perf_counter()
+        decision, actions, value, reached = self.solver()(
+            params, jnp.asarray(start, dtype=dtype), objective_arrays, warm, jnp.asarray(has_warm),
+            jax.random.key(seed),
+        )  # fmt: skip
+        actions = np.asarray(actions, dtype=np.float64)
+        seconds = time.perf_counter() - began
+        if self.warm_start:
+            shifted = jnp.concatenate([decision[self.execute :], jnp.repeat(decision[-1:], self.execute, 0)])
+            self._warm = (warm_key, shifted)
+        return Plan(
+            actions=actions[: self.execute],
+            value=float(value),
+            complete=bool(reached),
+            stats={**self._stats(), "seconds": seconds, "warm_started": bool(has_warm), "planned": actions},
+        )

@@ -1,0 +1,143 @@
+"""The point mass in JAX: the twin of `worlds.point_mass.kernels` (numba).
+
+The same arithmetic in the same order (see that module for the equations), as
+pure functions of ``params`` (``float[N_PARAMS]``, `PointMass.arrays`),
+``state`` (``float[4]``: x, y, vx, vy) and ``action`` (``float[2]``), so they
+compose with `jax.jit`, `jax.vmap` and `jax.grad`. They run in the dtype of
+their inputs: float64 under ``jax.enable_x64`` (where they match numba to
+1e-9), float32 otherwise.
+
+Gradients. Region indicators (``reached_*``) have the exact 0/1 value and the
+gradient of a sigmoid of the distance (a straight-through estimator), so
+their "smooth versions for gradients" need no extra features. The signed
+distance is differentiated exactly in the position; the contact normal is
+treated as locally constant (exact on box faces, it drops the curvature term
+at disc surfaces and box corners). Nothing is differentiable in the level's
+parameters.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from worlds.point_mass import layout as L
+from worlds.point_mass.kernels import TINY
+
+#: the sigmoid behind a reached-indicator's gradient is this many radii wide
+SMOOTH_WIDTH = 0.5
+
+
+def norm(dx, dy):
+    return jnp.sqrt(jnp.maximum(dx * dx + dy * dy, TINY))
+
+
+def _nearest_surface(params, x, y):
+    boxes = params[L.BOXES : L.DISCS].reshape(L.MAX_BOXES, 4)
+    cx = (boxes[:, 0] + boxes[:, 2]) * 0.5
+    cy = (boxes[:, 1] + boxes[:, 3]) * 0.5
+    hx = (boxes[:, 2] - boxes[:, 0]) * 0.5
+    hy = (boxes[:, 3] - boxes[:, 1]) * 0.5
+    rx, ry = x - cx, y - cy
+    sx = jnp.where(rx >= 0.0, 1.0, -1.0)
+    sy = jnp.where(ry >= 0.0, 1.0, -1.0)
+    qx, qy = jnp.abs(rx) - hx, jnp.abs(ry) - hy
+    mx, my = jnp.maximum(qx, 0.0), jnp.maximum(qy, 0.0)
+    outside = jnp.sqrt(mx * mx + my * my)
+    box_d = outside + jnp.minimum(jnp.maximum(qx, qy), 0.0)
+    inv = 1.0 / jnp.maximum(outside, 1e-12)
+    along_x = qx >= qy
+    box_nx = jnp.where(outside > 0.0, mx * sx * inv, jnp.where(along_x, sx, 0.0))
+    box_ny = jnp.where(outside > 0.0, my * sy * inv, jnp.where(along_x, 0.0, sy))
+
+    discs = params[L.DISCS :].reshape(L.MAX_DISCS, 3)
+    dx, dy = x - discs[:, 0], y - discs[:, 1]
+    length = norm(dx, dy)
+    disc_d = length - discs[:, 2]
+    disc_inv = 1.0 / jnp.maximum(length, 1e-12)
+
+    d = jnp.concatenate([box_d, disc_d])
+    nearest = jnp.argmin(d)  # first minimum, like the numba loop's strict <
+    nx = jnp.concatenate([box_nx, dx * disc_inv])[nearest]
+    ny = jnp.concatenate([box_ny, dy * disc_inv])[nearest]
+    return d[nearest], nx, ny
+
+
+@jax.custom_jvp
+def signed_distance(params, x, y):
+    """(d, nx, ny): signed distance from (x, y) to the nearest obstacle
+    (negative inside) and its outward normal there."""
+    return _nearest_surface(params, x, y)
+
+
+@signed_distance.defjvp
+def _signed_distance_jvp(primals, tangents):
+    # d' = n . p' exactly; the normal's own derivative (curvature) is dropped,
+    # which keeps the backward pass a handful of multiplies
+    params, x, y = primals
+    _, x_dot, y_dot = tangents
+    d, nx, ny = _nearest_surface(params, x, y)
+    zero = jnp.zeros_like(d)
+    return (d, nx, ny), (nx * x_dot + ny * y_dot, zero, zero)
+
+
+def _integrate(params, state, action):
+    a, dt, k = params[L.MAX_ACCEL], params[L.DT], params[L.DRAG]
+    ax = jnp.clip(action[0], -a, a)
+    ay = jnp.clip(action[1], -a, a)
+    vx = state[2] + dt * (ax - k * state[2])
+    vy = state[3] + dt * (ay - k * state[3])
+    return ax, ay, state[0] + dt * vx, state[1] + dt * vy, vx, vy
+
+
+def _reached(distance, radius):
+    hard = (distance <= radius).astype(distance.dtype)
+    smooth = jax.nn.sigmoid((radius - distance) / (SMOOTH_WIDTH * radius))
+    return hard + (smooth - jax.lax.stop_gradient(smooth))
+
+
+def transition(params, state, action):
+    """(next_state ``float[4]``, features ``float[N_FEATURES]``) of one step."""
+    ax, ay, x, y, vx, vy = _integrate(params, state, action)
+    d, nx, ny = signed_distance(params, x, y)
+    inside = d < 0.0
+    depth = jnp.maximum(-d, 0.0)
+    x, y = jnp.where(inside, x - d * nx, x), jnp.where(inside, y - d * ny, y)
+    vn = vx * nx + vy * ny
+    push = inside & (vn < 0.0)
+    vx, vy = jnp.where(push, vx - vn * nx, vx), jnp.where(push, vy - vn * ny, vy)
+    size = params[L.SIZE]
+    crossed_x, crossed_y = (x < 0.0) | (x > size), (y < 0.0) | (y > size)
+    x, y = jnp.clip(x, 0.0, size), jnp.clip(y, 0.0, size)
+    vx, vy = jnp.where(crossed_x, 0.0, vx), jnp.where(crossed_y, 0.0, vy)
+    next_state = jnp.stack([x, y, vx, vy])
+
+    to_exit = norm(x - params[L.EXIT_X], y - params[L.EXIT_Y])
+    to_beacon = norm(x - params[L.BEACON_X], y - params[L.BEACON_Y])
+    features = jnp.stack(
+        [
+            jnp.maximum(to_exit - params[L.EXIT_R], 0.0),
+            jnp.maximum(to_beacon - params[L.BEACON_R], 0.0),
+            _reached(to_exit, params[L.EXIT_R]),
+            _reached(to_beacon, params[L.BEACON_R]),
+            depth,
+            params[L.DT] * (ax * ax + ay * ay),
+        ]
+    )
+    return next_state, features
+
+
+def step(params, state, action):
+    """The successor state ``float[4]``."""
+    return transition(params, state, action)[0]
+
+
+def features(params, state, action):
+    """The transition's features ``float[N_FEATURES]`` (they depend on the
+    successor, which is recomputed)."""
+    return transition(params, state, action)[1]
+
+
+def terminal(params, state):
+    """Whether `state` is inside the exit region (the world's episode ends)."""
+    return norm(state[0] - params[L.EXIT_X], state[1] - params[L.EXIT_Y]) <= params[L.EXIT_R]

@@ -1,0 +1,156 @@
+"""The point mass as a Gymnasium environment (``mesabase/PointMass-v0``).
+
+Like `worlds.gym_env.GridWorldEnv`, the reward is the chosen catalogue
+objective's and ``info["rewards"]`` carries *every* catalogue objective's
+reward for the same transition, so one episode scores the base objective and
+every proxy at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from worlds.base import Level, World
+from worlds.errors import UnknownNameError
+from worlds.gym_env import _catalogue_arrays
+from worlds.point_mass import layout as L
+from worlds.registry import get
+
+#: what each entry of the observation vector holds, in order
+OBSERVATION = ("x", "y", "vx", "vy", "exit_dx", "exit_dy", "beacon_dx", "beacon_dy")
+
+
+class PointMassEnv(gym.Env):
+    """The point-mass world as a Gymnasium environment.
+
+    Args:
+        world: a world name or `World` (``"point-mass"``).
+        split: the split that `reset` samples levels from.
+        objective: the catalogue objective that gives `reward` (default: the base).
+        render_mode: ``"rgb_array"`` or ``"ansi"``.
+        level: a fixed `Level` (or level text) to play instead of sampling.
+        max_steps: truncate after this many steps (default
+            `PointMass.default_max_steps` of each episode's level).
+        **overrides: generator parameters for `world.sample`, e.g. ``drag=1.0``.
+
+    Observations are ``float32[8]``: (x, y, vx, vy, exit_dx, exit_dy,
+    beacon_dx, beacon_dy), where the offsets are the region's centre minus
+    the point's position (see `OBSERVATION`). Positions lie in [0, size],
+    velocities within the top speed max_accel / drag per axis.
+
+    Actions are accelerations ``float32[2]`` in ``[-max_accel, max_accel]``
+    (larger ones are clipped by the dynamics); an integer is also accepted, as
+    an index into the world's nine discrete `actions`.
+    """
+
+    metadata = {"render_modes": ["rgb_array", "ansi"], "render_fps": 10}
+
+    def __init__(
+        self,
+        world: str | World = "point-mass",
+        split: str = "train",
+        objective: str | None = None,
+        render_mode: str | None = None,
+        level: Level | str | None = None,
+        max_steps: int | None = None,
+        **overrides: Any,
+    ):
+        self.world = get(world)
+        self.split = split
+        self.split_params = self.world.split_params(split, **overrides)
+        self.overrides = overrides
+        self.objective = objective or self.world.base
+        if self.objective not in self.world.objectives:
+            raise UnknownNameError(f"{self.world.name} objective", self.objective, self.world.objectives)
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}")
+        self.render_mode = render_mode
+        self.fixed_level = self.world.parse(level) if isinstance(level, str) else level
+        limits = self._limits()
+        accel = float(limits[L.MAX_ACCEL])
+        self.action_space = gym.spaces.Box(-accel, accel, shape=(L.ACTION_SIZE,), dtype=np.float32)
+        self.observation_space = _observation_space(limits)
+        self.max_steps = max_steps
+        self._weights, self._terminal, self._step_cost = _catalogue_arrays(self.world)
+        self._names = list(self.world.objectives)
+        self._own = self._names.index(self.objective)
+        self.level: Level | None = None
+
+    def _limits(self) -> np.ndarray:
+        """The ``float64[N_PARAMS]`` vector the spaces are sized from: the fixed
+        level's, or the split's scalars with the regions mid-arena."""
+        if self.fixed_level is not None:
+            return np.array(self.world.arrays(self.fixed_level))
+        p = np.zeros(L.N_PARAMS)
+        for name in ("size", "dt", "max_accel", "drag"):
+            p[getattr(L, name.upper())] = float(self.split_params[name])
+        p[[L.EXIT_X, L.EXIT_Y, L.BEACON_X, L.BEACON_Y]] = p[L.SIZE] / 2
+        return p
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        if self.fixed_level is not None:
+            self.level = self.fixed_level
+        else:
+            level_seed = int(self.np_random.integers(2**31 - 1))
+            self.level = self.world.sample(level_seed, self.split, **self.overrides)
+        self.state = self.world.initial_state(self.level)
+        self.path = [self.state.copy()]
+        self.steps = 0
+        self.episode_steps = self.max_steps or self.world.default_max_steps(self.level)
+        self.ended = np.zeros(len(self._names), dtype=bool)
+        return self._observe(), {"level_seed": self.level.seed}
+
+    def step(self, action):
+        level = self.level
+        action = int(action) if np.ndim(action) == 0 else np.asarray(action, dtype=np.float64)
+        nxt = np.array(self.world.reference_step(level, self.state, action))
+        features = np.array(self.world.reference_features(level, self.state, action, nxt))
+        rewards = np.where(self.ended, 0.0, self._weights @ features - self._step_cost)
+        self.ended |= (self._terminal @ (features != 0)) > 0
+        self.state = nxt
+        self.path.append(nxt.copy())
+        self.steps += 1
+        terminated = bool(self.world.reference_terminal(level, nxt) or self.ended[self._own])
+        truncated = not terminated and self.steps >= self.episode_steps
+        info = {
+            "rewards": dict(zip(self._names, rewards.tolist())),
+            "features": dict(zip(self.world.features, features.tolist())),
+        }
+        return self._observe(), float(rewards[self._own]), terminated, truncated, info
+
+    def render(self):
+        """The level with the episode's trajectory so far and the point."""
+        if self.render_mode == "rgb_array":
+            return self.world.render_rgb(self.level, self.state, path=self.path)
+        if self.render_mode == "ansi":
+            return self.world.render_ansi(self.level, self.state, path=self.path, color=False)
+        return None
+
+    def _observe(self) -> np.ndarray:
+        """``float32[8]``, laid out as `OBSERVATION`."""
+        return observation(self.world.arrays(self.level), self.state)
+
+
+def observation(params: np.ndarray, state) -> np.ndarray:
+    """``float32[8]`` observation of `state` (``float64[4]``) in the level
+    with parameter vector `params` (``float64[N_PARAMS]``)."""
+    x, y = state[0], state[1]
+    offsets = (params[L.EXIT_X] - x, params[L.EXIT_Y] - y, params[L.BEACON_X] - x, params[L.BEACON_Y] - y)
+    return np.array([*state[: L.STATE_SIZE], *offsets], dtype=np.float32)
+
+
+def _observation_space(p: np.ndarray) -> gym.spaces.Box:
+    """A ``Box(float32[8])`` holding every observation of levels with the
+    arena size, max_accel, drag and region centres of `p`."""
+    size = p[L.SIZE]
+    top = p[L.MAX_ACCEL] / p[L.DRAG] if p[L.DRAG] > 0 else np.finfo(np.float32).max / 2
+    top *= 1.0 + 1e-6  # float rounding at the top speed
+    centres = p[[L.EXIT_X, L.EXIT_Y, L.BEACON_X, L.BEACON_Y]]
+    reach = max(size, *np.abs(centres), *np.abs(centres - size))
+    high = np.array([size, size, top, top, reach, reach, reach, reach], dtype=np.float32)
+    low = np.array([0.0, 0.0, -top, -top, -reach, -reach, -reach, -reach], dtype=np.float32)
+    return gym.spaces.Box(low, high, dtype=np.float32)
