@@ -63,7 +63,7 @@ class CEM(_Sampler):
         horizon: planned steps H.
         samples: sequences drawn per iteration.
         iterations: refits of the sampling distribution per call.
-        elites: best samples the distribution is refitted to.
+        elites: best samples the distribution is refitted to (default samples // 8).
         std: initial standard deviation, in units of max_accel.
         hold: steps each noise draw is held for (1: white noise).
         min_std: floor under the refitted standard deviation.
@@ -79,7 +79,7 @@ class CEM(_Sampler):
         horizon: int = 50,
         samples: int = 256,
         iterations: int = 8,
-        elites: int = 32,
+        elites: int | None = None,
         std: float = 1.0,
         min_std: float = 0.05,
         hold: int = 5,
@@ -88,7 +88,7 @@ class CEM(_Sampler):
         seed: int = 0,
     ):
         super().__init__(horizon, samples, iterations, std, hold, execute, warm_start, seed)
-        self.elites = positive_int("CEM", "elites", elites)
+        self.elites = positive_int("CEM", "elites", elites or max(1, self.samples // 8))
         if self.elites > self.samples:
             raise InvalidParameterError(f"CEM elites ({elites}) cannot exceed samples ({samples})")
         self.min_std = float(min_std)
