@@ -140,6 +140,34 @@ class JaxPlanner:
         raise NotImplementedError
 
     # ---- planning -------------------------------------------------------
+    def solver_arguments(self, world, level: Level, objective, state=None, rng=None) -> tuple:
+        """The arguments `plan` passes to `solver()` from this point: level
+        parameters, start, objective arrays, warm start, whether it is one,
+        and a PRNG key (for benchmarks that time the compiled solver alone)."""
+        return self._arguments(world, level, objective, state, rng)[0]
+
+    def _arguments(self, world, level, objective, state, rng):
+        problem = resolve(self, world, level, objective, None)
+        world = problem.world
+        start = world.initial_state(level) if state is None else np.asarray(state, dtype=np.float64)
+        dtype = jnp.zeros(()).dtype  # float32 unless the user enabled x64
+        objective_arrays = ObjectiveArrays(
+            *(jnp.asarray(a, dtype=dtype) for a in ObjectiveArrays.of(problem.bound))
+        )
+        warm_key = (level, problem.objective)
+        has_warm = self.warm_start and self._warm is not None and self._warm[0] == warm_key
+        warm = self._warm[1] if has_warm else jnp.zeros((self.horizon, layout.ACTION_SIZE), dtype=dtype)
+        seed = int((rng or self._rng).integers(2**31))
+        arguments = (
+            jnp.asarray(world.arrays(level), dtype=dtype),
+            jnp.asarray(start, dtype=dtype),
+            objective_arrays,
+            warm,
+            jnp.asarray(has_warm),
+            jax.random.key(seed),
+        )
+        return arguments, warm_key
+
     def plan(
         self,
         world: World | str,
@@ -148,23 +176,10 @@ class JaxPlanner:
         state: np.ndarray | None = None,
         rng: np.random.Generator | None = None,
     ) -> Plan:
-        problem = resolve(self, world, level, objective, None)
-        world = problem.world
-        start = world.initial_state(level) if state is None else np.asarray(state, dtype=np.float64)
-        dtype = jnp.zeros(()).dtype  # float32 unless the user enabled x64
-        params = jnp.asarray(world.arrays(level), dtype=dtype)
-        objective_arrays = ObjectiveArrays(
-            *(jnp.asarray(a, dtype=dtype) for a in ObjectiveArrays.of(problem.bound))
-        )
-        warm_key = (level, problem.objective)
-        has_warm = self.warm_start and self._warm is not None and self._warm[0] == warm_key
-        warm = self._warm[1] if has_warm else jnp.zeros((self.horizon, layout.ACTION_SIZE), dtype=dtype)
-        seed = int((rng or self._rng).integers(2**31))
+        arguments, warm_key = self._arguments(world, level, objective, state, rng)
+        has_warm = bool(arguments[4])
         began = time.perf_counter()
-        decision, actions, value, reached = self.solver()(
-            params, jnp.asarray(start, dtype=dtype), objective_arrays, warm, jnp.asarray(has_warm),
-            jax.random.key(seed),
-        )  # fmt: skip
+        decision, actions, value, reached = self.solver()(*arguments)
         actions = np.asarray(actions, dtype=np.float64)
         seconds = time.perf_counter() - began
         if self.warm_start:

@@ -47,12 +47,14 @@ def trajectory_return(params, start, actions, objective: ObjectiveArrays):
     that happened within the T steps. Differentiable in `actions`.
     """
 
+    params = dynamics.prepare(params)
+
     def step(carry, action):
         state, alive, scale = carry
         next_state, features = dynamics.transition(params, state, action)
         reward = jnp.sum(objective.weights * features) - objective.step_cost
         fired = jnp.sum(objective.terminal * (jax.lax.stop_gradient(features) != 0.0)) > 0.0
-        ended = fired | dynamics.terminal(params, jax.lax.stop_gradient(next_state))
+        ended = fired | dynamics.terminal(params.params, jax.lax.stop_gradient(next_state))
         carry = (next_state, alive * (1.0 - ended.astype(alive.dtype)), scale * objective.discount)
         return carry, reward * alive * scale
 
@@ -63,6 +65,7 @@ def trajectory_return(params, start, actions, objective: ObjectiveArrays):
 
 def trajectory(params, start, actions):
     """States ``float[T+1, 4]`` and features ``float[T, K]`` along `actions`."""
+    params = dynamics.prepare(params)
 
     def step(state, action):
         next_state, features = dynamics.transition(params, state, action)

@@ -18,6 +18,8 @@ parameters.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
 
@@ -32,16 +34,43 @@ def norm(dx, dy):
     return jnp.sqrt(jnp.maximum(dx * dx + dy * dy, TINY))
 
 
-def _nearest_surface(params, x, y):
+class Geometry(NamedTuple):
+    """A level's parameters in the shape the step wants: box centres and
+    half sizes ``float[MAX_BOXES]``, discs ``float[MAX_DISCS]`` and the
+    scalars. Computed once per rollout (`prepare`), not once per step."""
+
+    params: jax.Array
+    box_cx: jax.Array
+    box_cy: jax.Array
+    box_hx: jax.Array
+    box_hy: jax.Array
+    disc_x: jax.Array
+    disc_y: jax.Array
+    disc_r: jax.Array
+
+
+def prepare(params) -> Geometry:
+    """The `Geometry` of a level's parameter vector ``float[N_PARAMS]``."""
     boxes = params[L.BOXES : L.DISCS].reshape(L.MAX_BOXES, 4)
-    cx = (boxes[:, 0] + boxes[:, 2]) * 0.5
-    cy = (boxes[:, 1] + boxes[:, 3]) * 0.5
-    hx = (boxes[:, 2] - boxes[:, 0]) * 0.5
-    hy = (boxes[:, 3] - boxes[:, 1]) * 0.5
-    rx, ry = x - cx, y - cy
+    discs = params[L.DISCS :].reshape(L.MAX_DISCS, 3)
+    return Geometry(
+        params,
+        (boxes[:, 0] + boxes[:, 2]) * 0.5,
+        (boxes[:, 1] + boxes[:, 3]) * 0.5,
+        (boxes[:, 2] - boxes[:, 0]) * 0.5,
+        (boxes[:, 3] - boxes[:, 1]) * 0.5,
+        discs[:, 0],
+        discs[:, 1],
+        discs[:, 2],
+    )
+
+
+def _nearest_surface(geometry, x, y):
+    g = geometry if isinstance(geometry, Geometry) else prepare(geometry)
+    rx, ry = x - g.box_cx, y - g.box_cy
     sx = jnp.where(rx >= 0.0, 1.0, -1.0)
     sy = jnp.where(ry >= 0.0, 1.0, -1.0)
-    qx, qy = jnp.abs(rx) - hx, jnp.abs(ry) - hy
+    qx, qy = jnp.abs(rx) - g.box_hx, jnp.abs(ry) - g.box_hy
     mx, my = jnp.maximum(qx, 0.0), jnp.maximum(qy, 0.0)
     outside = jnp.sqrt(mx * mx + my * my)
     box_d = outside + jnp.minimum(jnp.maximum(qx, qy), 0.0)
@@ -50,33 +79,38 @@ def _nearest_surface(params, x, y):
     box_nx = jnp.where(outside > 0.0, mx * sx * inv, jnp.where(along_x, sx, 0.0))
     box_ny = jnp.where(outside > 0.0, my * sy * inv, jnp.where(along_x, 0.0, sy))
 
-    discs = params[L.DISCS :].reshape(L.MAX_DISCS, 3)
-    dx, dy = x - discs[:, 0], y - discs[:, 1]
+    dx, dy = x - g.disc_x, y - g.disc_y
     length = norm(dx, dy)
-    disc_d = length - discs[:, 2]
+    disc_d = length - g.disc_r
     disc_inv = 1.0 / jnp.maximum(length, 1e-12)
 
-    d = jnp.concatenate([box_d, disc_d])
-    nearest = jnp.argmin(d)  # first minimum, like the numba loop's strict <
-    nx = jnp.concatenate([box_nx, dx * disc_inv])[nearest]
-    ny = jnp.concatenate([box_ny, dy * disc_inv])[nearest]
-    return d[nearest], nx, ny
+    nearest = jnp.minimum(jnp.min(box_d), jnp.min(disc_d))
+    # the mean normal of the obstacles at the nearest distance (one, except on
+    # ties), as in the numba twin; masks and sums are much cheaper than argmin
+    # and a gather inside a scan on CPU
+    box_pick = (box_d == nearest).astype(x.dtype)
+    disc_pick = (disc_d == nearest).astype(x.dtype)
+    count = jnp.sum(box_pick) + jnp.sum(disc_pick)
+    nx = (jnp.sum(box_nx * box_pick) + jnp.sum(dx * disc_inv * disc_pick)) / count
+    ny = (jnp.sum(box_ny * box_pick) + jnp.sum(dy * disc_inv * disc_pick)) / count
+    return nearest, nx, ny
 
 
 @jax.custom_jvp
-def signed_distance(params, x, y):
+def signed_distance(geometry: Geometry, x, y):
     """(d, nx, ny): signed distance from (x, y) to the nearest obstacle
-    (negative inside) and its outward normal there."""
-    return _nearest_surface(params, x, y)
+    (negative inside) and its outward normal there. `geometry` is a
+    `Geometry` or a parameter vector."""
+    return _nearest_surface(geometry, x, y)
 
 
 @signed_distance.defjvp
 def _signed_distance_jvp(primals, tangents):
     # d' = n . p' exactly; the normal's own derivative (curvature) is dropped,
     # which keeps the backward pass a handful of multiplies
-    params, x, y = primals
+    geometry, x, y = primals
     _, x_dot, y_dot = tangents
-    d, nx, ny = _nearest_surface(params, x, y)
+    d, nx, ny = _nearest_surface(geometry, x, y)
     zero = jnp.zeros_like(d)
     return (d, nx, ny), (nx * x_dot + ny * y_dot, zero, zero)
 
@@ -97,9 +131,13 @@ def _reached(distance, radius):
 
 
 def transition(params, state, action):
-    """(next_state ``float[4]``, features ``float[N_FEATURES]``) of one step."""
+    """(next_state ``float[4]``, features ``float[N_FEATURES]``) of one step;
+    `params` is the level's vector or its `prepare`d `Geometry` (faster
+    inside a rollout)."""
+    geometry = params if isinstance(params, Geometry) else prepare(params)
+    params = geometry.params
     ax, ay, x, y, vx, vy = _integrate(params, state, action)
-    d, nx, ny = signed_distance(params, x, y)
+    d, nx, ny = signed_distance(geometry, x, y)
     inside = d < 0.0
     depth = jnp.maximum(-d, 0.0)
     x, y = jnp.where(inside, x - d * nx, x), jnp.where(inside, y - d * ny, y)

@@ -52,43 +52,58 @@ def norm(dx, dy):
 
 
 @kernel
+def _box_surface(params, i, x, y):
+    """(d, nx, ny) of box `i`: signed distance and outward normal."""
+    o = L.BOXES + 4 * i
+    cx = (params[o] + params[o + 2]) * 0.5
+    cy = (params[o + 1] + params[o + 3]) * 0.5
+    hx = (params[o + 2] - params[o]) * 0.5
+    hy = (params[o + 3] - params[o + 1]) * 0.5
+    rx, ry = x - cx, y - cy
+    sx = 1.0 if rx >= 0.0 else -1.0
+    sy = 1.0 if ry >= 0.0 else -1.0
+    qx, qy = abs(rx) - hx, abs(ry) - hy
+    mx, my = max(qx, 0.0), max(qy, 0.0)
+    outside = np.sqrt(mx * mx + my * my)
+    d = outside + min(max(qx, qy), 0.0)
+    if outside > 0.0:
+        inv = 1.0 / max(outside, 1e-12)
+        return d, mx * sx * inv, my * sy * inv
+    if qx >= qy:
+        return d, sx, 0.0
+    return d, 0.0, sy
+
+
+@kernel
+def _disc_surface(params, i, x, y):
+    """(d, nx, ny) of disc `i`: signed distance and outward normal."""
+    o = L.DISCS + 3 * i
+    rx, ry = x - params[o], y - params[o + 1]
+    length = norm(rx, ry)
+    inv = 1.0 / max(length, 1e-12)
+    return length - params[o + 2], rx * inv, ry * inv
+
+
+@kernel
 def signed_distance(params, x, y):
     """(d, nx, ny): the signed distance from (x, y) to the nearest obstacle
-    (negative inside) and that obstacle's outward surface normal there. Ties
-    go to the first obstacle, boxes before discs."""
-    best, nx, ny = np.inf, 0.0, 0.0
+    (negative inside) and the outward surface normal there: the mean normal
+    of the obstacles at that distance, which is one except on exact ties."""
+    best = np.inf
     for i in range(L.MAX_BOXES):
-        o = L.BOXES + 4 * i
-        cx = (params[o] + params[o + 2]) * 0.5
-        cy = (params[o + 1] + params[o + 3]) * 0.5
-        hx = (params[o + 2] - params[o]) * 0.5
-        hy = (params[o + 3] - params[o + 1]) * 0.5
-        rx, ry = x - cx, y - cy
-        sx = 1.0 if rx >= 0.0 else -1.0
-        sy = 1.0 if ry >= 0.0 else -1.0
-        qx, qy = abs(rx) - hx, abs(ry) - hy
-        mx, my = max(qx, 0.0), max(qy, 0.0)
-        outside = np.sqrt(mx * mx + my * my)
-        d = outside + min(max(qx, qy), 0.0)
-        if d < best:
-            best = d
-            if outside > 0.0:
-                inv = 1.0 / max(outside, 1e-12)
-                nx, ny = mx * sx * inv, my * sy * inv
-            elif qx >= qy:
-                nx, ny = sx, 0.0
-            else:
-                nx, ny = 0.0, sy
+        best = min(best, _box_surface(params, i, x, y)[0])
     for i in range(L.MAX_DISCS):
-        o = L.DISCS + 3 * i
-        rx, ry = x - params[o], y - params[o + 1]
-        length = norm(rx, ry)
-        d = length - params[o + 2]
-        if d < best:
-            best = d
-            inv = 1.0 / max(length, 1e-12)
-            nx, ny = rx * inv, ry * inv
-    return best, nx, ny
+        best = min(best, _disc_surface(params, i, x, y)[0])
+    nx, ny, count = 0.0, 0.0, 0.0
+    for i in range(L.MAX_BOXES):
+        d, ux, uy = _box_surface(params, i, x, y)
+        if d == best:
+            nx, ny, count = nx + ux, ny + uy, count + 1.0
+    for i in range(L.MAX_DISCS):
+        d, ux, uy = _disc_surface(params, i, x, y)
+        if d == best:
+            nx, ny, count = nx + ux, ny + uy, count + 1.0
+    return best, nx / count, ny / count
 
 
 @kernel

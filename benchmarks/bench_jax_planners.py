@@ -1,0 +1,119 @@
+"""JAX planners on the point mass: gradient iterations, CEM rollouts and
+compile time, at horizon 50.
+
+    pytest benchmarks/bench_jax_planners.py --benchmark-enable --benchmark-group-by=group
+
+- ``gradient-h50``: one cold `GradientPlanner` solve (no warm start), timed
+  on the compiled solver alone; extra info holds Adam iterations per second
+  (per restart and summed over restarts) for 1 and 64 restarts.
+- ``rollouts-h50``: CEM's batched rollouts (`jax.vmap` over `lax.scan`)
+  against the numba twin rolling the same sequences out one by one; extra
+  info holds rollouts per second.
+- ``compile``: tracing and compiling the gradient solver, with JAX's
+  persistent cache switched off, measured apart from running it.
+
+Without ``--benchmark-enable`` each runs once as a correctness check.
+"""
+
+import time
+
+import jax
+import numpy as np
+import pytest
+
+import worlds
+from benchmarks.peers import numba_point_mass_returns
+from objectives import catalogue
+from planners import CEM, GradientPlanner
+
+HORIZON = 50
+ITERATIONS = {1: 1000, 64: 100}
+CEM_SAMPLES, CEM_ITERATIONS = 1024, 4
+
+
+@pytest.fixture(scope="module")
+def world():
+    return worlds.get("point-mass")
+
+
+@pytest.fixture(scope="module")
+def level(world):
+    return world.sample(0, "train")
+
+
+def _seconds(benchmark, fallback):
+    return benchmark.stats.stats.mean if benchmark.enabled else fallback
+
+
+def _timed(function, *args):
+    began = time.perf_counter()
+    result = jax.block_until_ready(function(*args))
+    return result, time.perf_counter() - began
+
+
+@pytest.mark.parametrize("restarts", sorted(ITERATIONS))
+@pytest.mark.benchmark(group=f"gradient-h{HORIZON}")
+def test_gradient_iterations(benchmark, world, level, restarts):
+    iterations = ITERATIONS[restarts]
+    planner = GradientPlanner(horizon=HORIZON, iterations=iterations, restarts=restarts, warm_start=False)
+    arguments = planner.solver_arguments(world, level, "exit")
+    solve = planner.solver()
+    _, once = _timed(solve, *arguments)  # compile outside the timing
+    _, once = _timed(solve, *arguments)
+    decision, _, value, _ = benchmark(lambda: jax.block_until_ready(solve(*arguments)))
+    assert decision.shape == (HORIZON, 2) and np.isfinite(float(value))
+    seconds = _seconds(benchmark, once)
+    benchmark.extra_info["iterations_per_second"] = iterations / seconds
+    benchmark.extra_info["restart_iterations_per_second"] = restarts * iterations / seconds
+
+
+@pytest.mark.parametrize("implementation", ["jax-cem", "numba-sequential"])
+@pytest.mark.benchmark(group=f"rollouts-h{HORIZON}")
+def test_rollouts(benchmark, world, level, implementation):
+    rollouts = CEM_SAMPLES * CEM_ITERATIONS
+    if implementation == "jax-cem":
+        planner = CEM(horizon=HORIZON, samples=CEM_SAMPLES, iterations=CEM_ITERATIONS, warm_start=False)
+        arguments = planner.solver_arguments(world, level, "exit")
+        solve = planner.solver()
+        _timed(solve, *arguments)
+
+        def run():
+            return jax.block_until_ready(solve(*arguments))
+    else:
+        bound = catalogue(world)["exit"].bind(world)
+        sequences = np.random.default_rng(0).uniform(-2, 2, size=(rollouts, HORIZON, 2))
+        out = np.empty(rollouts)
+        start, params = world.initial_state(level), world.arrays(level)
+
+        def run():
+            numba_point_mass_returns(
+                params, start, sequences, bound.weights, bound.terminal, bound.step_cost, bound.discount, out
+            )
+            return out
+
+        run()
+    _, once = _timed(run)
+    benchmark(run)
+    benchmark.extra_info["rollouts_per_second"] = rollouts / _seconds(benchmark, once)
+    benchmark.extra_info["rollout_steps_per_second"] = rollouts * HORIZON / _seconds(benchmark, once)
+
+
+@pytest.mark.benchmark(group="compile")
+def test_gradient_compile_time(benchmark, world, level):
+    planner = GradientPlanner(horizon=HORIZON, iterations=ITERATIONS[1], restarts=1, warm_start=False)
+    arguments = planner.solver_arguments(world, level, "exit")
+
+    def compile_fresh():
+        # a new jit wrapper each round, so nothing is reused in memory
+        return jax.jit(planner._solver()).lower(*arguments).compile()
+
+    previous = jax.config.jax_enable_compilation_cache
+    jax.config.update("jax_enable_compilation_cache", False)
+    try:
+        began = time.perf_counter()
+        compiled = benchmark.pedantic(compile_fresh, rounds=3, iterations=1, warmup_rounds=1)
+        elapsed = time.perf_counter() - began
+    finally:
+        jax.config.update("jax_enable_compilation_cache", previous)
+    assert compiled(*arguments)[0].shape == (HORIZON, 2)
+    benchmark.extra_info["compile_seconds"] = _seconds(benchmark, elapsed / 4)
