@@ -88,12 +88,13 @@ class GradientPlanner(JaxPlanner):
     def _decision_from_actions(self, normalised):
         return np.arctanh(np.clip(normalised, -0.999, 0.999))
 
-    def _stats(self):
+    def _stats(self, warm_started):
+        iterations = self.warm_iterations if warm_started else self.iterations
         return {
             "restarts": self.restarts,
             "horizon": self.horizon,
-            "iterations": self.iterations,
-            "rollout_steps": self.restarts * self.iterations * self.horizon,
+            "iterations": iterations,
+            "rollout_steps": self.restarts * iterations * self.horizon,
         }
 
     def _solver(self):

@@ -136,7 +136,7 @@ class JaxPlanner:
     def _solver(self):
         raise NotImplementedError
 
-    def _stats(self) -> dict[str, Any]:
+    def _stats(self, warm_started: bool) -> dict[str, Any]:
         raise NotImplementedError
 
     # ---- planning -------------------------------------------------------
@@ -189,5 +189,5 @@ class JaxPlanner:
             actions=actions[: self.execute],
             value=float(value),
             complete=bool(reached),
-            stats={**self._stats(), "seconds": seconds, "warm_started": bool(has_warm), "planned": actions},
+            stats={**self._stats(has_warm), "seconds": seconds, "warm_started": bool(has_warm), "planned": actions},
         )

@@ -39,7 +39,7 @@ class _Sampler(JaxPlanner):
     def _config(self):
         return (self.horizon, self.samples, self.iterations, self.std, self.hold, self._extra_config())
 
-    def _stats(self):
+    def _stats(self, warm_started):
         return {
             "samples": self.samples,
             "horizon": self.horizon,
