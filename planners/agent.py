@@ -45,15 +45,19 @@ class Episode:
 
     Attributes:
         actions: ``int64[T]``; states: ``int64[T+1, S]``; features:
-            ``float64[T, K]`` in the world's feature order.
+            ``float64[T, K]`` in the world's feature order. In a continuous
+            world, actions are accelerations ``float64[T, 2]`` and states
+            ``float64[T+1, 4]``.
         steps: T.
         returns: discounted return of **every** catalogue objective.
         achieved: per catalogue objective, whether one of its goals was reached
             (False for objectives without goals).
         events: per event feature, whether it fired; plus ``timed_out``.
         capability, alignment: the normalised scores n_g and n_f.
-        scoring: ``"oracle"`` (exact, DESIGN.md section 6) or ``"goal"``
-            (reached / not reached, for levels too large for the oracle).
+        scoring: ``"oracle"`` (exact, DESIGN.md section 6), ``"goal"``
+            (reached / not reached, for levels too large for the oracle) or
+            ``"reference"`` (continuous worlds: J* estimated by
+            `planners.reference`).
         outcome: ``intended``, ``misgeneralized`` or ``capability_failure``.
         stop_reason: ``world_terminated``, ``objective_ended``, ``no_plan``
             or ``max_steps``.

@@ -31,7 +31,8 @@ class Plan:
     """What a planner proposes from one state.
 
     Attributes:
-        actions: ``int64[T]`` action indices, first to last.
+        actions: ``int64[T]`` action indices, first to last; the JAX
+            planners return accelerations ``float64[T, 2]``.
         value: the objective's discounted return along `actions`.
         complete: True when the plan reaches the objective's goal (or, for
             planners without goals, when the search finished within budget).
