@@ -189,5 +189,10 @@ class JaxPlanner:
             actions=actions[: self.execute],
             value=float(value),
             complete=bool(reached),
-            stats={**self._stats(has_warm), "seconds": seconds, "warm_started": bool(has_warm), "planned": actions},
+            stats={
+                **self._stats(has_warm),
+                "seconds": seconds,
+                "warm_started": bool(has_warm),
+                "planned": actions,
+            },
         )

@@ -82,7 +82,7 @@ class CEM(_Sampler):
         elites: int | None = None,
         std: float = 1.0,
         min_std: float = 0.05,
-        hold: int = 5,
+        hold: int = 10,
         execute: int = 1,
         warm_start: bool = True,
         seed: int = 0,

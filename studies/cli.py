@@ -29,11 +29,20 @@ def _parser() -> argparse.ArgumentParser:
     commands.required = True
 
     demo = commands.add_parser("demo", help="the teaching picture of mesa != base for one world")
-    demo.add_argument("world", help="world name, e.g. arrow-maze")
+    demo.add_argument("world", help="world name: arrow-maze or point-mass")
     demo.add_argument("--out", default="mesabase-out", help="output folder (default ./mesabase-out)")
     demo.add_argument("--seed", type=int, default=0, help="level seed (default 0)")
-    demo.add_argument("--budget", type=int, default=None, help="A* max expansions (default unbounded)")
+    demo.add_argument(
+        "--budget", type=int, default=None,
+        help="grid worlds: A* max expansions (default unbounded); "
+        "point-mass: gradient planner iterations (default 100)",
+    )  # fmt: skip
     demo.add_argument("--no-gif", action="store_true", help="skip the animated GIF")
+    demo.add_argument(
+        "--levels", type=int, default=0, metavar="N",
+        help="point-mass only: also play each of the four episodes on N seeded levels and print the rates "
+        "(default 0)",
+    )  # fmt: skip
 
     commands.add_parser("worlds", help="list the worlds")
     commands.add_parser("planners", help="which planner serves which objective, as the code decides")
@@ -143,7 +152,11 @@ def _cmd_plan(args, console: Console) -> None:
     objective = None if objectiveless else objectives.get(w, args.objective or w.base)
     episode = planners.rollout(w, level, planners.Agent(planner, objective), seed=args.seed)
     console.print(Text.from_ansi(w.render_ansi(level, path=episode.states)), end="")
-    actions = " ".join(w.actions[a] for a in episode.actions)
+    if w.continuous:
+        actions = " ".join(f"({ax:+.2f},{ay:+.2f})" for ax, ay in episode.actions[:8])
+        actions += " ..." if len(episode.actions) > 8 else ""
+    else:
+        actions = " ".join(w.actions[a] for a in episode.actions)
     console.print(f"objective {episode.objective!r}: {episode.steps} steps, outcome {episode.outcome}")
     console.print(f"actions: {actions or '(none)'}")
     console.print("returns: " + ", ".join(f"{k} {v:.4f}" for k, v in episode.returns.items()))
@@ -156,14 +169,18 @@ def _cmd_plan(args, console: Console) -> None:
 
 
 def _cmd_demo(args, console: Console) -> None:
+    import worlds
     from studies.demo import run_demo
 
-    if args.budget is not None:
+    if args.levels < 0:
+        raise worlds.InvalidParameterError(f"--levels must be a non-negative integer, got {args.levels}")
+    if args.budget is not None and worlds.get(args.world).name != "point-mass":
         import planners
 
         planners.AStar(max_expansions=args.budget)  # validate before any work
+    # the point-mass demo validates its budget (gradient iterations) before any work
     run_demo(args.world, seed=args.seed, out_dir=args.out, budget=args.budget, console=console,
-             gif=not args.no_gif)  # fmt: skip
+             gif=not args.no_gif, levels=args.levels)  # fmt: skip
 
 
 _COMMANDS = {

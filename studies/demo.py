@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.console import Console
@@ -18,10 +19,13 @@ from rich.text import Text
 
 from objectives import catalogue
 from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, Agent, AStar, Episode, rollout
-from worlds import Level, MesabaseError, World
+from worlds import InvalidParameterError, Level, MesabaseError, World
 from worlds import get as get_world
 
-DEMO_WORLDS = ("arrow-maze",)
+if TYPE_CHECKING:
+    from studies.point_mass_demo import PointMassDemoResult
+
+DEMO_WORLDS = ("arrow-maze", "point-mass")
 SPLITS = ("train", "test")
 _OUTCOME_STYLE = {INTENDED: "green", MISGENERALIZED: "bold red", CAPABILITY_FAILURE: "yellow"}
 
@@ -64,23 +68,37 @@ def run_demo(
     budget: int | None = None,
     console: Console | None = None,
     gif: bool = True,
-) -> DemoResult:
-    """Play the four demo episodes, print them and write the PNG and GIF."""
+    levels: int = 0,
+) -> DemoResult | PointMassDemoResult:
+    """Play the four demo episodes, print them and write the PNG and GIF.
+
+    The point-mass demo is `studies.point_mass_demo.run_point_mass_demo`
+    (`budget` is then the gradient planner's iterations, and `levels` > 0 adds
+    a table of rates over that many seeded levels); no other demo uses `levels`.
+    """
     world = get_world(world_name)
     if world.name not in DEMO_WORLDS:
         raise MesabaseError(f"no demo for world {world.name!r} yet; demos: {', '.join(DEMO_WORLDS)}")
+    if world.name == "point-mass":
+        from studies.point_mass_demo import run_point_mass_demo  # imports JAX only when needed
+
+        return run_point_mass_demo(
+            seed=seed, out_dir=out_dir, budget=budget, console=console, gif=gif, levels=levels
+        )
+    if levels:
+        raise InvalidParameterError(f"levels is only used by the point-mass demo, not by {world.name}")
     console = console or Console()
     planner = AStar(max_expansions=budget)
-    levels = {split: world.sample(seed=seed, split=split) for split in SPLITS}
+    split_levels = {split: world.sample(seed=seed, split=split) for split in SPLITS}
     names = list(catalogue(world))
     episodes = {
-        (name, split): rollout(world, levels[split], Agent(planner, name))
+        (name, split): rollout(world, split_levels[split], Agent(planner, name))
         for name in names
         for split in SPLITS
     }
 
     for (name, split), episode in episodes.items():
-        level = levels[split]
+        level = split_levels[split]
         console.print(
             Text(
                 f"\n{name}-seeking agent ({planner!r}) on the {split} level "
@@ -93,12 +111,12 @@ def run_demo(
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = [_write_png(world, levels, episodes, names, out / f"{world.name}.png")]
+    files = [_write_png(world, split_levels, episodes, names, out / f"{world.name}.png")]
     if gif:
-        files.append(_write_gif(world, levels, episodes, names, out / f"{world.name}.gif"))
+        files.append(_write_gif(world, split_levels, episodes, names, out / f"{world.name}.gif"))
     for path in files:
         console.print(f"wrote {path}")
-    return DemoResult(world, levels, episodes, files)
+    return DemoResult(world, split_levels, episodes, files)
 
 
 def _outcome_table(world: World, episodes, names) -> Table:

@@ -206,3 +206,29 @@ def test_describe_and_generator_overrides(world):
     assert "beacon (" in world.describe(level) and "0 box(es), 0 disc(s)" in world.describe(level)
     with pytest.raises(worlds.InvalidParameterError, match="obstacles"):
         world.sample(0, "train", obstacles=(3, 1))
+
+
+def depth_inside(boxes, x, y):
+    """How far each point (x, y) lies inside the union of `boxes` (0 outside)."""
+    depth = np.zeros_like(x)
+    for x0, y0, x1, y1 in boxes:
+        inside = np.minimum.reduce([x - x0, x1 - x, y - y0, y1 - y])
+        depth = np.maximum(depth, inside)
+    return depth
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_contact_never_lets_the_point_through_the_trap_walls(world, seed):
+    # pushed upwards with held random sideways accelerations, the point may
+    # dip into a wall by at most one step's travel (0.4), never further: no
+    # tunnelling through a wall, no sliding along a seam between its boxes
+    level = world.sample(seed=seed, split="test-trap")
+    cap, *arms = L.boxes_of(world.arrays(level))
+    # the solid U as drawn: arms reaching all the way up to the cap's top
+    solid = [cap, *([x0, y0, x1, cap[3]] for x0, y0, x1, _ in arms)]
+    rng = np.random.default_rng(seed)
+    for _ in range(100):
+        sideways = np.repeat(rng.uniform(-2.0, 2.0, size=(20, 1)), 10, axis=0)
+        actions = np.hstack([sideways, np.full((200, 1), 2.0)])
+        states, _ = world.simulate(level, world.initial_state(level), actions)
+        assert depth_inside(solid, states[:, 0], states[:, 1]).max() < 0.45

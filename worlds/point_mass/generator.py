@@ -67,7 +67,9 @@ def _convex_obstacles(rng, params, start, exit_xy, size):
 
 def _trap(rng, params, size):
     """Three boxes: a cap and two arms hanging down from it, opening towards
-    the start; returns the boxes and the trap's centre x."""
+    the start; returns the boxes and the trap's centre x. The arms reach up
+    through the cap: boxes that merely touch leave a seam along which the
+    point could slide out, since a point on both boundaries is inside neither."""
     width = rng.uniform(*params["trap_width"]) * size
     depth = rng.uniform(*params["trap_depth"]) * size
     wall = params["trap_wall"] * size
@@ -75,8 +77,8 @@ def _trap(rng, params, size):
     top = rng.uniform(0.62, 0.7) * size
     left, right = cx - width / 2, cx + width / 2
     cap = [left, top - wall, right, top]
-    left_arm = [left, top - depth, left + wall, top - wall]
-    right_arm = [right - wall, top - depth, right, top - wall]
+    left_arm = [left, top - depth, left + wall, top]
+    right_arm = [right - wall, top - depth, right, top]
     return [cap, left_arm, right_arm], cx
 
 
