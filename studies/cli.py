@@ -44,6 +44,20 @@ def _parser() -> argparse.ArgumentParser:
         "(default 0)",
     )  # fmt: skip
 
+    run = commands.add_parser("run", help="run a study (a built-in name or a TOML file) and write its report")
+    run.add_argument("study", help="built-in study name (e.g. arrow-maze) or path to a study TOML file")
+    run.add_argument("--out", default=None, help="results folder (default ./mesabase-out/<study name>)")
+    run.add_argument("--executor", default="process", help="process (default), serial or ray")
+    run.add_argument("--workers", type=int, default=None, help="worker processes (default: one per CPU)")
+    run.add_argument("--seeds", type=int, default=None, help="levels per split (overrides the study's seeds)")
+    run.add_argument("--address", default=None, help="ray only: the cluster address for ray.init")
+    run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")
+
+    report = commands.add_parser(
+        "report", help="write report.md/.html, summary.csv and plots for a study folder"
+    )
+    report.add_argument("dir", help="a folder written by mesabase run")
+
     commands.add_parser("worlds", help="list the worlds")
     commands.add_parser("planners", help="which planner serves which objective, as the code decides")
 
@@ -168,6 +182,38 @@ def _cmd_plan(args, console: Console) -> None:
     )
 
 
+def _cmd_run(args, console: Console) -> None:
+    from studies.runner import run_study
+    from studies.spec import load
+    from worlds import InvalidParameterError
+
+    if args.seeds is not None and args.seeds < 1:
+        raise InvalidParameterError(f"--seeds must be a positive integer, got {args.seeds}")
+    study = load(args.study, seeds=args.seeds)
+    out = Path(args.out) if args.out else Path("mesabase-out") / study.name
+    console.print(f"study [bold]{study.name}[/]: {len(study.cells)} episodes -> {out / 'results.sqlite'}")
+    counts = run_study(study, out, executor=args.executor, workers=args.workers, address=args.address,
+                       console=console)  # fmt: skip
+    console.print(
+        f"{counts['played']} episode(s) played, {counts['already']} already finished, "
+        f"{counts['cells']} in all"
+    )
+    if not args.no_report:
+        _write_report(out, console)
+
+
+def _cmd_report(args, console: Console) -> None:
+    _write_report(Path(args.dir), console)
+
+
+def _write_report(out: Path, console: Console) -> None:
+    from studies.report import write_report
+
+    files = write_report(out, console=console)
+    report = files.get("html") or next(iter(files.values()))
+    console.print(f"report: {report}")
+
+
 def _cmd_demo(args, console: Console) -> None:
     import worlds
     from studies.demo import run_demo
@@ -189,6 +235,8 @@ _COMMANDS = {
     "planners": _cmd_planners,
     "objectives": _cmd_objectives,
     "plan": _cmd_plan,
+    "run": _cmd_run,
+    "report": _cmd_report,
 }
 
 
