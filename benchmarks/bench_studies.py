@@ -4,8 +4,9 @@ process pool.
     pytest benchmarks/bench_studies.py --benchmark-enable --benchmark-group-by=group
 
 Each round runs the whole study (8 levels per split, 96 episodes; 2 levels
-when the run is only a correctness check) into a fresh folder; the pool's time includes starting its worker processes. Extra info
-holds episodes per second; the speed-up is the ratio of the two means.
+when the run is only a correctness check) into a fresh folder; the pool's
+time includes starting its worker processes. Extra info holds episodes per
+second; the speed-up is the ratio of the two means.
 """
 
 import itertools

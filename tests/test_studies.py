@@ -2,6 +2,7 @@
 SIGKILL, one-line errors for bad study files, and the arrow-maze study's
 findings."""
 
+import csv
 import os
 import signal
 import sqlite3
@@ -163,3 +164,32 @@ def test_bad_run_options_are_one_line_errors(small_study, tmp_path, capsys):
 def test_parse_refuses_two_identical_agents():
     with pytest.raises(StudyError, match="same agent"):
         parse({"world": "arrow-maze", "planners": [{"name": "astar"}, {"name": "astar"}]})
+
+
+@pytest.fixture(scope="module")
+def arrow_maze_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("arrow-maze")
+    assert main(["run", "arrow-maze", "--seeds", "4", "--out", str(out), "--workers", "2"]) == 0
+    with open(out / "summary.csv", newline="") as handle:
+        summary = {(row["agent"], row["split"]): row for row in csv.DictReader(handle)}
+    return out, summary
+
+
+def test_arrow_maze_report_shows_the_shift(arrow_maze_report):
+    out, summary = arrow_maze_report
+
+    def fraction(agent, split, outcome):
+        return float(summary[(agent, split)][f"frac_{outcome}"])
+
+    for arrow_agent in ("astar -> arrow", "mcts (1000) -> arrow"):
+        assert fraction(arrow_agent, "train", "intended") == 1.0
+        assert fraction(arrow_agent, "test", "misgeneralized") == 1.0
+    for exit_agent in ("astar -> exit", "mcts (1000) -> exit"):
+        assert fraction(exit_agent, "train", "intended") == 1.0
+        assert fraction(exit_agent, "test", "intended") >= 0.75
+    for weak in ("mcts (30) -> exit", "mcts (30) -> arrow"):
+        assert fraction(weak, "test", "capability_failure") >= 0.5  # large test mazes beat a weak planner
+    report = (out / "report.md").read_text()
+    assert "misgeneralized on 100% of test levels" in report
+    for name in ("report.html", "robustness.png", "outcomes.png", "example-1.png", "results.sqlite"):
+        assert (out / name).exists()
