@@ -193,3 +193,11 @@ def test_arrow_maze_report_shows_the_shift(arrow_maze_report):
     assert "misgeneralized on 100% of test levels" in report
     for name in ("report.html", "robustness.png", "outcomes.png", "example-1.png", "results.sqlite"):
         assert (out / name).exists()
+
+
+def test_a_missing_ray_gets_a_one_line_hint(small_study, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
+    command = ["run", str(small_study), "--out", str(tmp_path), "--executor", "ray", "--no-report"]
+    assert main(command) == EXIT_BAD_INPUT
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and 'pip install "mesabase[ray]"' in error
