@@ -140,38 +140,36 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in (Path(__file__).parent / "builtin").glob("*.toml"))
 
 
-def parse(data: dict[str, Any], source: str = "<study>") -> Study:
-    """Check a study's data and expand it into cells."""
-    import objectives as objectives_module
-    import planners as planners_module
-    import worlds as worlds_module
+def _positive_int(source: str, key: str, value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise _fail(source, key, f"expected a positive integer, got {value!r}")
+    return value
 
-    unknown = set(data) - _STUDY_KEYS
+
+def _unknown_keys(source: str, data: dict, valid: set[str], prefix: str = "") -> None:
+    unknown = set(data) - valid
     if unknown:
-        raise _fail(source, sorted(unknown)[0], f"unknown key; valid keys: {', '.join(sorted(_STUDY_KEYS))}")
-    name = _expect(source, "name", data.get("name", Path(source).stem), str, "a string")
-    description = _expect(source, "description", data.get("description", ""), str, "a string")
-    if "world" in data and "worlds" in data:
-        raise _fail(source, "worlds", "give either world or worlds, not both")
-    if "world" not in data and "worlds" not in data:
-        raise _fail(source, "world", "missing; name the world(s) the study runs in")
-    world_key = "world" if "world" in data else "worlds"
-    world_names = _names(source, world_key, data[world_key])
-    for world in world_names:
-        if world not in worlds_module.names():
-            raise _fail(
-                source,
-                world_key,
-                f"unknown world {world!r}; valid worlds: {', '.join(worlds_module.names())}",
-            )
-    seeds = _expect(source, "seeds", data.get("seeds", 1), int, "a positive integer")
-    if seeds < 1:
-        raise _fail(source, "seeds", f"expected a positive integer, got {seeds}")
+        raise _fail(
+            source, prefix + sorted(unknown)[0], f"unknown key; valid keys: {', '.join(sorted(valid))}"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Settings:
+    """What every cell of a study shares."""
+
+    seeds: int
+    max_steps: int | None
+    threshold: float
+    scoring: str
+    overrides: dict[str, dict[str, Any]]
+
+
+def _settings(source: str, data: dict) -> _Settings:
+    seeds = _positive_int(source, "seeds", data.get("seeds", 1))
     max_steps = data.get("max_steps")
-    if max_steps is not None and (
-        not isinstance(max_steps, int) or isinstance(max_steps, bool) or max_steps < 1
-    ):
-        raise _fail(source, "max_steps", f"expected a positive integer, got {max_steps!r}")
+    if max_steps is not None:
+        _positive_int(source, "max_steps", max_steps)
     threshold = data.get("threshold", 0.9)
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold <= 1:
         raise _fail(source, "threshold", f"expected a number in (0, 1], got {threshold!r}")
@@ -181,111 +179,146 @@ def parse(data: dict[str, Any], source: str = "<study>") -> Study:
     overrides = _expect(
         source, "overrides", data.get("overrides", {}), dict, "a table of split -> parameters"
     )
-    planner_specs = _expect(source, "planners", data.get("planners"), list, "an array of [[planners]] tables")
-    if not planner_specs:
-        raise _fail(source, "planners", "expected at least one [[planners]] table")
-    study_objectives = data.get("objectives")
+    return _Settings(seeds, max_steps, float(threshold), scoring, overrides)
 
+
+def _worlds(source: str, data: dict) -> list:
+    import worlds
+
+    if "world" in data and "worlds" in data:
+        raise _fail(source, "worlds", "give either world or worlds, not both")
+    if "world" not in data and "worlds" not in data:
+        raise _fail(source, "world", "missing; name the world(s) the study runs in")
+    key = "world" if "world" in data else "worlds"
+    names = _names(source, key, data[key])
+    for name in names:
+        if name not in worlds.names():
+            raise _fail(source, key, f"unknown world {name!r}; valid worlds: {', '.join(worlds.names())}")
+    return [worlds.get(name) for name in names]
+
+
+def _splits(source: str, data: dict, world, overrides: dict) -> list[str]:
+    splits = _names(source, "splits", data.get("splits", list(world.splits)))
+    for split in splits:
+        if split not in world.splits:
+            raise _fail(
+                source, "splits", f"{world.name} has no split {split!r}; valid: {', '.join(world.splits)}"
+            )
+    for split, params in overrides.items():
+        key = f"overrides.{split}"
+        if split not in world.splits or not isinstance(params, dict):
+            raise _fail(
+                source, key, f"expected a table of {world.name} generator parameters for one of its splits"
+            )
+        try:
+            world.sample(0, split, **params)  # checks names and values alike
+        except MesabaseError as error:
+            raise _fail(source, key, str(error)) from None
+    return splits
+
+
+@dataclasses.dataclass(frozen=True)
+class _Agent:
+    planner: str
+    budget: int | None
+    options: tuple[tuple[str, Any], ...]
+    objective: str
+    label: str
+
+
+def _agents(source: str, key: str, spec, world, study_objectives) -> list[_Agent]:
+    """The agents one [[planners]] table describes in `world`: one per budget
+    and objective, each checked by the planner itself."""
+    import planners
+
+    _expect(source, key, spec, dict, "a table")
+    _unknown_keys(source, spec, _PLANNER_KEYS, prefix=f"{key}.")
+    name = _expect(source, f"{key}.name", spec.get("name"), str, "a planner name")
+    if name not in planners.PLANNERS:
+        valid = ", ".join(sorted(planners.PLANNERS))
+        raise _fail(source, f"{key}.name", f"unknown planner {name!r}; valid planners: {valid}")
+    budgets = spec.get("budgets", [None])
+    if not isinstance(budgets, list) or not budgets:
+        raise _fail(
+            source, f"{key}.budgets", f"expected a non-empty list of positive integers, got {budgets!r}"
+        )
+    options = _expect(
+        source, f"{key}.options", spec.get("options", {}), dict, "a table of constructor arguments"
+    )
+    objective_names = _names(
+        source, f"{key}.objectives", spec.get("objectives", study_objectives or [world.base])
+    )
+    label = _expect(source, f"{key}.label", spec.get("label", name), str, "a string")
+    agents = []
+    for budget in budgets:
+        if budget is not None:
+            _positive_int(source, f"{key}.budgets", budget)
+        try:
+            planner = planners.make(name, budget, **options)
+        except TypeError as error:
+            raise _fail(source, f"{key}.options", str(error)) from None
+        except MesabaseError as error:
+            raise _fail(source, f"{key}.budgets", str(error)) from None
+        for objective_name in objective_names:
+            _check_pair(source, key, planner, name, world, objective_name)
+            agents.append(
+                _Agent(name, budget, tuple(sorted(options.items())), objective_name,
+                       label if budget is None else f"{label} ({budget})")
+            )  # fmt: skip
+    return agents
+
+
+def _check_pair(source: str, key: str, planner, name: str, world, objective_name: str) -> None:
+    """Let the planner refuse an objective it cannot pursue in `world`."""
+    import objectives
+
+    if objective_name == NO_OBJECTIVE:
+        if getattr(planner, "needs_objective", True):
+            raise _fail(
+                source, f"{key}.objectives",
+                f"{name} needs an objective; only the reactive policy takes {NO_OBJECTIVE!r}",
+            )  # fmt: skip
+        objective = None
+    else:
+        try:
+            objective = objectives.get(world, objective_name)
+        except MesabaseError as error:
+            raise _fail(source, f"{key}.objectives", str(error)) from None
+    try:
+        planner.check(world, objective)
+    except MesabaseError as error:
+        raise _fail(
+            source, key, f"{name} cannot pursue {objective_name!r} in {world.name}: {error}"
+        ) from None
+
+
+def parse(data: dict[str, Any], source: str = "<study>") -> Study:
+    """Check a study's data and expand it into cells; errors name `source`,
+    the key and what was expected."""
+    _unknown_keys(source, data, _STUDY_KEYS)
+    name = _expect(source, "name", data.get("name", Path(source).stem), str, "a string")
+    description = _expect(source, "description", data.get("description", ""), str, "a string")
+    worlds = _worlds(source, data)
+    settings = _settings(source, data)
+    specs = _expect(source, "planners", data.get("planners"), list, "an array of [[planners]] tables")
+    if not specs:
+        raise _fail(source, "planners", "expected at least one [[planners]] table")
     cells = []
-    for world_name in world_names:
-        world = worlds_module.get(world_name)
-        splits = _names(source, "splits", data.get("splits", list(world.splits)))
-        for split in splits:
-            if split not in world.splits:
-                raise _fail(
-                    source, "splits", f"{world.name} has no split {split!r}; valid: {', '.join(world.splits)}"
-                )
-        for split, params in overrides.items():
-            if split not in world.splits or not isinstance(params, dict):
-                raise _fail(
-                    source,
-                    f"overrides.{split}",
-                    f"expected a table of {world.name} generator parameters for one of its splits",
-                )
-            try:
-                world.sample(0, split, **params)  # checks names and values alike
-            except MesabaseError as error:
-                raise _fail(source, f"overrides.{split}", str(error)) from None
-        for index, spec in enumerate(planner_specs):
-            key = f"planners[{index}]"
-            _expect(source, key, spec, dict, "a table")
-            unknown = set(spec) - _PLANNER_KEYS
-            if unknown:
-                raise _fail(
-                    source,
-                    f"{key}.{sorted(unknown)[0]}",
-                    f"unknown key; valid keys: {', '.join(sorted(_PLANNER_KEYS))}",
-                )
-            planner_name = _expect(source, f"{key}.name", spec.get("name"), str, "a planner name")
-            if planner_name not in planners_module.PLANNERS:
-                raise _fail(
-                    source,
-                    f"{key}.name",
-                    f"unknown planner {planner_name!r}; "
-                    f"valid planners: {', '.join(sorted(planners_module.PLANNERS))}",
-                )
-            budgets = spec.get("budgets", [None])
-            if not isinstance(budgets, list) or not budgets:
-                raise _fail(
-                    source,
-                    f"{key}.budgets",
-                    f"expected a non-empty list of positive integers, got {budgets!r}",
-                )
-            options = _expect(
-                source, f"{key}.options", spec.get("options", {}), dict, "a table of constructor arguments"
-            )
-            objective_names = _names(
-                source, f"{key}.objectives", spec.get("objectives", study_objectives or [world.base])
-            )
-            label_base = spec.get("label", planner_name)
-            for budget in budgets:
-                if budget is not None and (
-                    not isinstance(budget, int) or isinstance(budget, bool) or budget < 1
-                ):
-                    raise _fail(source, f"{key}.budgets", f"expected positive integers, got {budget!r}")
-                try:
-                    planner = planners_module.make(planner_name, budget, **options)
-                except TypeError as error:
-                    raise _fail(source, f"{key}.options", str(error)) from None
-                except MesabaseError as error:
-                    raise _fail(source, f"{key}.budgets", str(error)) from None
-                for objective_name in objective_names:
-                    if objective_name == NO_OBJECTIVE:
-                        if getattr(planner, "needs_objective", True):
-                            raise _fail(
-                                source,
-                                f"{key}.objectives",
-                                f"{planner_name} needs an objective; "
-                                f"only the reactive policy takes {NO_OBJECTIVE!r}",
-                            )
-                        objective = None
-                    else:
-                        try:
-                            objective = objectives_module.get(world, objective_name)
-                        except MesabaseError as error:
-                            raise _fail(source, f"{key}.objectives", str(error)) from None
-                    try:
-                        planner.check(world, objective)
-                    except MesabaseError as error:
-                        raise _fail(
-                            source,
-                            key,
-                            f"{planner_name} cannot pursue {objective_name!r} in {world.name}: {error}",
-                        ) from None
-                    label = label_base if budget is None else f"{label_base} ({budget})"
-                    for split in splits:
-                        for seed in range(seeds):
-                            cells.append(
-                                Cell(
-                                    world=world.name, split=split, seed=seed, planner=planner_name,
-                                    budget=budget, options=tuple(sorted(options.items())),
-                                    objective=objective_name, max_steps=max_steps,
-                                    threshold=float(threshold), scoring=scoring,
-                                    overrides=tuple(sorted(overrides.get(split, {}).items())), label=label,
-                                )
-                            )  # fmt: skip
-    ids = [cell.id for cell in cells]
-    if len(set(ids)) != len(ids):
+    for world in worlds:
+        splits = _splits(source, data, world, settings.overrides)
+        for index, spec in enumerate(specs):
+            for agent in _agents(source, f"planners[{index}]", spec, world, data.get("objectives")):
+                cells += [
+                    Cell(
+                        world=world.name, split=split, seed=seed, planner=agent.planner, budget=agent.budget,
+                        options=agent.options, objective=agent.objective, max_steps=settings.max_steps,
+                        threshold=settings.threshold, scoring=settings.scoring,
+                        overrides=tuple(sorted(settings.overrides.get(split, {}).items())), label=agent.label,
+                    )
+                    for split in splits
+                    for seed in range(settings.seeds)
+                ]  # fmt: skip
+    if len({cell.id for cell in cells}) != len(cells):
         raise _fail(
             source, "planners", "two entries describe the same agent; give each a different budget or options"
         )
