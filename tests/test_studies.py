@@ -115,7 +115,7 @@ BAD_STUDIES = {
     ),
     "negative budget": (
         'world = "arrow-maze"\n[[planners]]\nname = "mcts"\nbudgets = [-5]',
-        "budgets: expected positive",
+        "budgets: expected a positive integer, got -5",
     ),
     "bad seeds": (
         'world = "arrow-maze"\nseeds = "many"\n[[planners]]\nname = "astar"',
