@@ -1,0 +1,68 @@
+"""One registry of implementations, ours and the peers', for every benchmarked
+task. The correctness checks (`tests`-style asserts in the ``bench_*.py``
+suites), the pytest-benchmark timings and ``python -m benchmarks.ratios`` all
+read it, so they always compare the same things.
+
+A *task* module (``benchmarks/task_astar.py``, ``task_mcts.py``,
+``task_step.py``, ``task_gradient.py``) defines:
+
+- ``IMPLEMENTATIONS``: a list of `Implementation`;
+- ``problem(scale)``: the inputs for a scale (``"quick"``, ``"full"`` or a
+  task-specific number, e.g. a maze size), built once;
+- ``check(problem, results)``: asserts that every implementation's result
+  (a dict name -> result) agrees with ours (same path length, same value...);
+- ``RATIOS``: ratio key -> (our implementation, peer), e.g.
+  ``{"astar_vs_networkx": ("mesabase", "networkx")}``; a ratio is how many
+  times faster ours is (peer seconds / our seconds);
+- ``SCALING``: (axis label, quick values, full values, implementations to
+  plot) for the scaling curve; ``problem(value)`` builds each point.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+TASKS = ("astar", "mcts", "step", "gradient")
+
+
+@dataclasses.dataclass(frozen=True)
+class Implementation:
+    """One way to solve a task.
+
+    Attributes:
+        name: e.g. ``"mesabase"``, ``"networkx"``, ``"pyastar2d"``.
+        ours: True for mesabase's own implementations.
+        prepare: ``prepare(problem) -> run``: everything that should not be
+            timed (graph building, compilation, buffers) happens here; ``run()``
+            solves the problem once and returns a result for `check`.
+        requires: the module the peer needs (``None`` for none); missing peers
+            are skipped with a hint to ``pip install "mesabase[bench]"``.
+    """
+
+    name: str
+    ours: bool
+    prepare: Callable[[Any], Callable[[], Any]]
+    requires: str | None = None
+
+    def available(self) -> bool:
+        if self.requires is None:
+            return True
+        try:
+            importlib.import_module(self.requires)
+        except ImportError:
+            return False
+        return True
+
+
+def task(name: str):
+    """The task module called `name`."""
+    if name not in TASKS:
+        raise KeyError(f"unknown benchmark task {name!r}; tasks: {', '.join(TASKS)}")
+    return importlib.import_module(f"benchmarks.task_{name}")
+
+
+def implementations(name: str) -> dict[str, Implementation]:
+    return {impl.name: impl for impl in task(name).IMPLEMENTATIONS}
