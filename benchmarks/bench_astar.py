@@ -1,52 +1,65 @@
-"""A* on a 1001 x 1001 maze: ours against networkx.astar_path, in one run.
+"""A* on a 1001 x 1001 maze: ours against networkx, pyastar2d and plain Python.
 
     pytest benchmarks/bench_astar.py --benchmark-enable --benchmark-group-by=group
 
-All solve the same level from the same start to the same exit; the networkx
-graph is built outside the timing. `AStar` uses its corridor-jumping grid
-kernel here; the cell-by-cell grid kernel and the generic kernel (every world,
-through `worlds.dispatch`) are timed beside it.
+Every implementation of `benchmarks.task_astar` (the registry's) solves the
+same level from the same start to the same exit; graphs and cost grids are
+built, and ours is compiled and warmed up, outside the timing. ``mesabase`` is
+`AStar`'s default corridor-jumping kernel; ``mesabase-grid`` (cell by cell)
+and ``mesabase-generic`` (every world, through `worlds.dispatch`) are timed
+beside it.
+
+Without ``--benchmark-enable`` each runs once, on the 301 x 301 maze to keep
+the plain-Python peer quick, as a check of its path length; `test_differential`
+holds all of them to the exact length on small seeded mazes.
 """
 
 import pytest
 
-from benchmarks.peers import maze_graph, networkx_astar_length
-from planners import AStar
-from worlds.arrow_maze import kernels as k
+from benchmarks import task_astar
+from benchmarks.registry import implementations
 
 SIZE = 1001
+QUICK_SIZE = 301
+IMPLEMENTATIONS = implementations("astar")
+
+
+def _available(impl):
+    if not impl.available():
+        pytest.skip(f'{impl.requires} is not installed; pip install "mesabase[bench]"')
+    return impl
 
 
 @pytest.fixture(scope="module")
-def big_maze(maze):
-    level = maze.sample(seed=0, split="test", size=SIZE)
-    start = (int(level.params[k.START_R]), int(level.params[k.START_C]))
-    goal = (int(level.params[k.EXIT_R]), int(level.params[k.EXIT_C]))
-    return level, start, goal
+def problems():
+    built = {}
 
+    def get(size):
+        if size not in built:
+            built[size] = task_astar.problem(size)
+        return built[size]
 
-@pytest.fixture(scope="module")
-def reference_length(big_maze):
-    level, start, goal = big_maze
-    return int(level.grid[k.EXIT_DISTANCE][start])
-
-
-@pytest.mark.benchmark(group=f"astar-{SIZE}")
-@pytest.mark.parametrize("kernel", ["corridors", "grid", "generic"])
-def test_mesabase_astar(benchmark, maze, big_maze, reference_length, kernel):
-    level, _, _ = big_maze
-    planner = AStar(specialise=kernel != "generic", jump_corridors=kernel == "corridors")
-    planner.plan(maze, level, "exit")  # compile / load and size the buffers outside timing
-    plan = benchmark(planner.plan, maze, level, "exit")
-    assert plan.complete and len(plan.actions) == reference_length
-    assert plan.stats["kernel"] == kernel
-    benchmark.extra_info["expansions"] = plan.stats["expansions"]
-    benchmark.extra_info["path_length"] = len(plan.actions)
+    return get
 
 
 @pytest.mark.benchmark(group=f"astar-{SIZE}")
-def test_networkx_astar(benchmark, big_maze, reference_length):
-    level, start, goal = big_maze
-    graph = maze_graph(level)
-    length = benchmark.pedantic(networkx_astar_length, args=(graph, start, goal), rounds=3, iterations=1)
-    assert length == reference_length
+@pytest.mark.parametrize("name", list(IMPLEMENTATIONS))
+def test_astar(benchmark, problems, name):
+    impl = _available(IMPLEMENTATIONS[name])
+    problem = problems(SIZE if benchmark.enabled else QUICK_SIZE)
+    run = impl.prepare(problem)
+    length = benchmark(run)
+    assert length == problem.reference_length
+    benchmark.extra_info["maze_size"] = problem.size
+    benchmark.extra_info["path_length"] = length
+
+
+@pytest.mark.parametrize("size", [7, 9, 15, 21, 31, 51])
+def test_differential(size):
+    """All implementations find exactly the shortest path on small mazes."""
+    for seed in range(4):
+        problem = task_astar.problem(size, seed=seed)
+        results = {
+            name: impl.prepare(problem)() for name, impl in IMPLEMENTATIONS.items() if impl.available()
+        }
+        task_astar.check(problem, results)

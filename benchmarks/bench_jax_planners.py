@@ -11,10 +11,16 @@ compile time, at horizon 50.
   info holds rollouts per second.
 - ``compile``: tracing and compiling the gradient solver, with JAX's
   persistent cache switched off, measured apart from running it.
+- ``gradient-vs-loop``: `benchmarks.task_gradient`'s implementations (our
+  jitted solver, the op-by-op Python loop of ``jax.value_and_grad`` + optax
+  Adam steps, and a Python loop over a jitted step), results checked against
+  each other; the loop runs fewer iterations, so extra info holds seconds per
+  Adam iteration and, on the peers, the per-iteration ratio to ours.
 
 Without ``--benchmark-enable`` each runs once as a correctness check.
 """
 
+import functools
 import time
 
 import jax
@@ -22,7 +28,9 @@ import numpy as np
 import pytest
 
 import worlds
+from benchmarks import task_gradient
 from benchmarks.peers import numba_point_mass_returns
+from benchmarks.registry import implementations
 from objectives import catalogue
 from planners import CEM, GradientPlanner
 
@@ -117,3 +125,43 @@ def test_gradient_compile_time(benchmark, world, level):
         jax.config.update("jax_enable_compilation_cache", previous)
     assert compiled(*arguments)[0].shape == (HORIZON, 2)
     benchmark.extra_info["compile_seconds"] = _seconds(benchmark, elapsed / 4)
+
+
+GRADIENT_IMPLEMENTATIONS = implementations("gradient")
+#: seconds per Adam iteration of each implementation timed in this session
+ITERATION_SECONDS: dict[str, float] = {}
+
+
+@functools.cache
+def _gradient_problem(scale):
+    return task_gradient.problem(scale)
+
+
+@functools.cache
+def _gradient_ours(scale):
+    return GRADIENT_IMPLEMENTATIONS["mesabase"].prepare(_gradient_problem(scale))()
+
+
+@pytest.mark.parametrize("name", list(GRADIENT_IMPLEMENTATIONS))
+@pytest.mark.benchmark(group="gradient-vs-loop")
+def test_gradient_vs_loop(benchmark, name):
+    implementation = GRADIENT_IMPLEMENTATIONS[name]
+    if not implementation.available():
+        pytest.skip(f"{implementation.requires} is missing: pip install 'mesabase[bench]'")
+    scale = "full" if benchmark.enabled else "quick"
+    problem = _gradient_problem(scale)
+    run = implementation.prepare(problem)
+    if name == "loop":  # seconds a run: a few rounds are enough
+        result = benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
+    else:
+        result = benchmark(run)
+    task_gradient.check(problem, {"mesabase": _gradient_ours(scale), name: result})
+    iterations = task_gradient.work(problem, name)
+    benchmark.extra_info["adam_iterations"] = iterations
+    benchmark.extra_info["best_return"] = result.value
+    if benchmark.enabled:
+        ITERATION_SECONDS[name] = benchmark.stats.stats.mean / iterations
+        benchmark.extra_info["seconds_per_iteration"] = ITERATION_SECONDS[name]
+        if name != "mesabase" and "mesabase" in ITERATION_SECONDS:
+            ratio = ITERATION_SECONDS[name] / ITERATION_SECONDS["mesabase"]
+            benchmark.extra_info["per_iteration_ratio"] = ratio

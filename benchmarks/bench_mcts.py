@@ -1,32 +1,66 @@
-"""MCTS on a 31 x 31 maze: simulations and rollout steps per second.
+"""MCTS on a 31 x 31 maze: one decision, ours against mctx (`benchmarks.task_mcts`).
 
     pytest benchmarks/bench_mcts.py --benchmark-enable --benchmark-group-by=group
 
-Each round is one decision (one `plan`) from the maze's start with the `exit`
-objective; the figures per second are in the benchmark's extra info.
+Groups ``mcts-256`` and ``mcts-1024`` time one decision with that many
+simulations from the corridor cell next to the exit, where every
+implementation's choice is checked against the shortest paths;
+``mcts-256-maze-start`` and ``mcts-1024-maze-start`` time the same searches
+from the maze's start (exit beyond the horizon: full-length rollouts, nothing
+to check). Compiling, loading and a first call happen outside the timing;
+simulations per second are in the extra info. Without ``--benchmark-enable``
+each implementation runs once, on the quick (256) problems only.
 """
+
+import time
 
 import pytest
 
-from planners import MCTS
+from benchmarks import registry
 
-SIZE, SIMULATIONS = 31, 2000
+TASK = registry.task("mcts")
+IMPLEMENTATIONS = registry.implementations("mcts")
+CASES = [
+    pytest.param(
+        scale, start, marks=pytest.mark.benchmark(group=f"mcts-{simulations}{suffix}"), id=f"{scale}-{start}"
+    )
+    for scale, simulations in TASK.SCALES.items()
+    for start, suffix in (("exit", ""), ("maze", "-maze-start"))
+]
 
 
 @pytest.fixture(scope="module")
-def level(maze):
-    return maze.sample(seed=0, split="test", size=SIZE)
+def prepared():
+    """Prepared runs by (implementation, scale, start); a prepared mctx search
+    compiles once per simulation budget, whatever the start."""
+    problems, runs = {}, {}
+
+    def get(name, scale, start):
+        if (scale, start) not in problems:
+            problems[scale, start] = TASK.problem(scale, start=start)
+        problem = problems[scale, start]
+        if (name, scale, start) not in runs:
+            runs[name, scale, start] = IMPLEMENTATIONS[name].prepare(problem)
+        return problem, runs[name, scale, start]
+
+    return get
 
 
-@pytest.mark.parametrize("backup", ["max", "mean"])
-@pytest.mark.benchmark(group=f"mcts-{SIZE}")
-def test_mcts_decision(benchmark, maze, level, backup):
-    planner = MCTS(simulations=SIMULATIONS, depth=100, backup=backup, seed=0)
-    planner.plan(maze, level, "exit")  # compile / load outside the timing
-    plan = benchmark(planner.plan, maze, level, "exit")
-    assert plan.stats["simulations"] == SIMULATIONS
-    assert plan.stats["rollout_steps"] > 0
-    seconds = benchmark.stats.stats.mean if benchmark.enabled else plan.stats["seconds"]
-    benchmark.extra_info["simulations_per_second"] = SIMULATIONS / seconds
-    benchmark.extra_info["rollout_steps_per_second"] = plan.stats["rollout_steps"] / seconds
-    benchmark.extra_info["rollout_steps"] = plan.stats["rollout_steps"]
+@pytest.mark.parametrize(("scale", "start"), CASES)
+@pytest.mark.parametrize("name", list(IMPLEMENTATIONS))
+def test_mcts_decision(benchmark, prepared, name, scale, start):
+    if not benchmark.enabled and scale != "quick":
+        pytest.skip("timed only with --benchmark-enable; the quick problem checks the rest")
+    impl = IMPLEMENTATIONS[name]
+    if not impl.available():
+        pytest.skip(f'{impl.requires} is not installed: pip install "mesabase[bench]"')
+    problem, run = prepared(name, scale, start)
+    began = time.perf_counter()
+    action = benchmark(run)
+    seconds = benchmark.stats.stats.mean if benchmark.enabled else time.perf_counter() - began
+    TASK.check(problem, {name: action})
+    benchmark.extra_info["simulations"] = problem.simulations
+    benchmark.extra_info["simulations_per_second"] = problem.simulations / seconds
+    benchmark.extra_info["start"] = list(problem.start)
+    benchmark.extra_info["exit_distance"] = problem.exit_distance
+    benchmark.extra_info["action"] = action

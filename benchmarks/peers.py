@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
+import math
+
 import networkx as nx
 import numpy as np
 
@@ -31,6 +34,54 @@ def networkx_astar_length(graph: nx.Graph, start, goal) -> int:
         return abs(a[0] - b[0]) + abs(a[1] - b[1])
 
     return len(nx.astar_path(graph, start, goal, heuristic=manhattan)) - 1
+
+
+def python_astar_length(passable: list[list[bool]], start, goal) -> int | None:
+    """Steps on the shortest 4-connected path from `start` to `goal`, or None
+    if there is none: textbook A* in plain Python, a ``heapq`` open list and a
+    dict of best costs, with the Manhattan heuristic (consistent, so the goal's
+    first pop is optimal). `passable` is a list of rows of bools (True =
+    floor), e.g. ``(~walls).tolist()``."""
+    rows, cols = len(passable), len(passable[0])
+    goal_r, goal_c = goal
+    start = (int(start[0]), int(start[1]))
+
+    def manhattan(r, c):
+        return abs(r - goal_r) + abs(c - goal_c)
+
+    best = {start: 0}
+    frontier = [(manhattan(*start), 0, start)]
+    while frontier:
+        _, g, cell = heapq.heappop(frontier)
+        if cell == (goal_r, goal_c):
+            return g
+        if g > best[cell]:
+            continue  # a stale entry: the cell was reached more cheaply since
+        r, c = cell
+        for nr, nc in ((r - 1, c), (r, c + 1), (r + 1, c), (r, c - 1)):
+            if not (0 <= nr < rows and 0 <= nc < cols and passable[nr][nc]):
+                continue
+            cost = g + 1
+            if cost < best.get((nr, nc), math.inf):
+                best[(nr, nc)] = cost
+                heapq.heappush(frontier, (cost + manhattan(nr, nc), cost, (nr, nc)))
+    return None
+
+
+def pyastar2d_weights(walls: np.ndarray) -> np.ndarray:
+    """pyastar2d's cost grid for a walls mask (non-zero = wall): ``float32``,
+    1 on floor (the cost of entering a cell), infinite on walls."""
+    return np.where(np.asarray(walls) != 0, np.inf, 1.0).astype(np.float32)
+
+
+def pyastar2d_length(weights: np.ndarray, start, goal) -> int | None:
+    """Steps on pyastar2d's 4-connected A* path (its heuristic is then
+    Manhattan), or None if there is none. The time includes pyastar2d's own
+    wrapper (a copy of the weights, their minimum) and its path of cells."""
+    import pyastar2d
+
+    path = pyastar2d.astar_path(weights, tuple(start), tuple(goal), allow_diagonal=False)
+    return None if path is None else len(path) - 1
 
 
 @kernel(allocates=True)
