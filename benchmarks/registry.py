@@ -15,7 +15,11 @@ A *task* module (``benchmarks/task_astar.py``, ``task_mcts.py``,
   ``{"astar_vs_networkx": ("mesabase", "networkx")}``; a ratio is how many
   times faster ours is (peer seconds / our seconds);
 - ``SCALING``: (axis label, quick values, full values, implementations to
-  plot) for the scaling curve; ``problem(value)`` builds each point.
+  plot) for the scaling curve; ``problem(value)`` builds each point;
+- optionally ``timing_problem(scale)``: other inputs to time than the ones
+  checked, where the checked inputs would flatter one side (MCTS);
+- optionally ``work(problem, name)``: units of work per run, where the
+  implementations do different amounts (ratios then compare time per unit).
 """
 
 from __future__ import annotations
