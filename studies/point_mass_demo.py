@@ -30,6 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, OUTCOMES, Agent, Episode, rollout
+from studies.demo import sentence
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
 
@@ -150,20 +151,12 @@ def _in_trap(world: World, level: Level, state) -> bool:
 
 
 def point_mass_sentence(world: World, level: Level, episode: Episode) -> str:
-    """One plain sentence about a point-mass episode."""
+    """One plain sentence about a point-mass episode: the grid demo's
+    sentence, with what went wrong spelled out for capability failures."""
+    if episode.outcome != CAPABILITY_FAILURE:
+        return sentence(world, episode)
     own, base, n = episode.objective, world.base, episode.steps
     reached_own, reached_base = episode.achieved.get(own, False), episode.achieved[base]
-    if episode.outcome == MISGENERALIZED:
-        return (
-            f"It flew to the {own} competently in {n} steps and never reached the {base}: "
-            "its capability generalised and its objective did not."
-        )
-    if episode.outcome == INTENDED and own == base:
-        return f"It reached the {base} in {n} steps: it generalised as intended."
-    if episode.outcome == INTENDED:
-        return (
-            f"It reached the {own} in {n} steps, and the {own} sits on the {base} here, so it looks aligned."
-        )
     if reached_own or reached_base:
         reached = own if reached_own else base
         return (

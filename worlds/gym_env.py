@@ -19,7 +19,55 @@ from worlds.errors import UnknownNameError
 from worlds.registry import get
 
 
-class GridWorldEnv(gym.Env):
+class CatalogueEnv(gym.Env):
+    """What the mesabase environments share: choosing the level (sampled from
+    a split or fixed), the chosen objective's reward, and every catalogue
+    objective's reward in ``info["rewards"]``."""
+
+    metadata = {"render_modes": ["rgb_array", "ansi"]}
+
+    def _setup(self, world, split, objective, render_mode, level, overrides) -> None:
+        self.world = get(world)
+        self.split = split
+        self.split_params = self.world.split_params(split, **overrides)
+        self.overrides = overrides
+        self.objective = objective or self.world.base
+        if self.objective not in self.world.objectives:
+            raise UnknownNameError(f"{self.world.name} objective", self.objective, self.world.objectives)
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}")
+        self.render_mode = render_mode
+        self.fixed_level = self.world.parse(level) if isinstance(level, str) else level
+        self._weights, self._terminal, self._step_cost = _catalogue_arrays(self.world)
+        self._names = list(self.world.objectives)
+        self._own = self._names.index(self.objective)
+        self.level: Level | None = None
+
+    def _start_episode(self, seed: int | None) -> None:
+        """Pick the episode's level and reset the state and bookkeeping."""
+        super().reset(seed=seed)
+        if self.fixed_level is not None:
+            self.level = self.fixed_level
+        else:
+            level_seed = int(self.np_random.integers(2**31 - 1))
+            self.level = self.world.sample(level_seed, self.split, **self.overrides)
+        self.state = self.world.initial_state(self.level)
+        self.steps = 0
+        self.ended = np.zeros(len(self._names), dtype=bool)
+
+    def _score(self, features: np.ndarray) -> tuple[float, dict[str, Any]]:
+        """The chosen objective's reward and the info dict of a transition;
+        an objective whose episode has ended earns nothing more."""
+        rewards = np.where(self.ended, 0.0, self._weights @ features - self._step_cost)
+        self.ended |= (self._terminal @ (features != 0)) > 0
+        info = {
+            "rewards": dict(zip(self._names, rewards.tolist())),
+            "features": dict(zip(self.world.features, features.tolist())),
+        }
+        return float(rewards[self._own]), info
+
+
+class GridWorldEnv(CatalogueEnv):
     """One mesabase world as a Gymnasium environment.
 
     Args:
@@ -48,41 +96,19 @@ class GridWorldEnv(gym.Env):
         max_steps: int | None = None,
         **overrides: Any,
     ):
-        self.world = get(world)
-        self.split = split
-        self.split_params = self.world.split_params(split, **overrides)
-        self.overrides = overrides
-        self.objective = objective or self.world.base
-        if self.objective not in self.world.objectives:
-            raise UnknownNameError(f"{self.world.name} objective", self.objective, self.world.objectives)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}")
-        self.render_mode = render_mode
-        self.fixed_level = self.world.parse(level) if isinstance(level, str) else level
+        self._setup(world, split, objective, render_mode, level, overrides)
         shape = self.world.observation_shape(self.split_params)
         if self.fixed_level is not None:
             shape = (shape[0], max(shape[1], self.fixed_level.height), max(shape[2], self.fixed_level.width))
         self.observation_space = gym.spaces.Box(0, 1, shape=shape, dtype=np.uint8)
         self.action_space = gym.spaces.Discrete(len(self.world.actions))
         self.max_steps = max_steps or 4 * shape[1] * shape[2]
-        self._weights, self._terminal, self._step_cost = _catalogue_arrays(self.world)
-        self._names = list(self.world.objectives)
-        self._own = self._names.index(self.objective)
         self._features = np.zeros(len(self.world.features))
         self._all = np.ones(len(self.world.features))
         self._next = np.zeros(self.world.state_size, dtype=np.int64)
-        self.level: Level | None = None
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        super().reset(seed=seed)
-        if self.fixed_level is not None:
-            self.level = self.fixed_level
-        else:
-            level_seed = int(self.np_random.integers(2**31 - 1))
-            self.level = self.world.sample(level_seed, self.split, **self.overrides)
-        self.state = self.world.initial_state(self.level)
-        self.steps = 0
-        self.ended = np.zeros(len(self._names), dtype=bool)
+        self._start_episode(seed)
         return self._observe(), {"level_seed": self.level.seed}
 
     def step(self, action):
@@ -92,19 +118,14 @@ class GridWorldEnv(gym.Env):
         dispatch.features(
             wid, level.grid, level.params, self.state, int(action), self._next, self._all, self._features
         )
-        rewards = np.where(self.ended, 0.0, self._weights @ self._features - self._step_cost)
-        self.ended |= (self._terminal @ (self._features != 0)) > 0
+        reward, info = self._score(self._features)
         self.state = self._next.copy()
         self.steps += 1
         terminated = bool(
             dispatch.terminal(wid, level.grid, level.params, self.state) or self.ended[self._own]
         )
         truncated = not terminated and self.steps >= self.max_steps
-        info = {
-            "rewards": dict(zip(self._names, rewards.tolist())),
-            "features": dict(zip(self.world.features, self._features.tolist())),
-        }
-        return self._observe(), float(rewards[self._own]), terminated, truncated, info
+        return self._observe(), reward, terminated, truncated, info
 
     def render(self):
         if self.render_mode == "rgb_array":

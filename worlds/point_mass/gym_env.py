@@ -14,16 +14,14 @@ import gymnasium as gym
 import numpy as np
 
 from worlds.base import Level, World
-from worlds.errors import UnknownNameError
-from worlds.gym_env import _catalogue_arrays
+from worlds.gym_env import CatalogueEnv
 from worlds.point_mass import layout as L
-from worlds.registry import get
 
 #: what each entry of the observation vector holds, in order
 OBSERVATION = ("x", "y", "vx", "vy", "exit_dx", "exit_dy", "beacon_dx", "beacon_dy")
 
 
-class PointMassEnv(gym.Env):
+class PointMassEnv(CatalogueEnv):
     """The point-mass world as a Gymnasium environment.
 
     Args:
@@ -58,26 +56,12 @@ class PointMassEnv(gym.Env):
         max_steps: int | None = None,
         **overrides: Any,
     ):
-        self.world = get(world)
-        self.split = split
-        self.split_params = self.world.split_params(split, **overrides)
-        self.overrides = overrides
-        self.objective = objective or self.world.base
-        if self.objective not in self.world.objectives:
-            raise UnknownNameError(f"{self.world.name} objective", self.objective, self.world.objectives)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}")
-        self.render_mode = render_mode
-        self.fixed_level = self.world.parse(level) if isinstance(level, str) else level
+        self._setup(world, split, objective, render_mode, level, overrides)
         limits = self._limits()
         accel = float(limits[L.MAX_ACCEL])
         self.action_space = gym.spaces.Box(-accel, accel, shape=(L.ACTION_SIZE,), dtype=np.float32)
         self.observation_space = _observation_space(limits)
         self.max_steps = max_steps
-        self._weights, self._terminal, self._step_cost = _catalogue_arrays(self.world)
-        self._names = list(self.world.objectives)
-        self._own = self._names.index(self.objective)
-        self.level: Level | None = None
 
     def _limits(self) -> np.ndarray:
         """The ``float64[N_PARAMS]`` vector the spaces are sized from: the fixed
@@ -91,17 +75,9 @@ class PointMassEnv(gym.Env):
         return p
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        super().reset(seed=seed)
-        if self.fixed_level is not None:
-            self.level = self.fixed_level
-        else:
-            level_seed = int(self.np_random.integers(2**31 - 1))
-            self.level = self.world.sample(level_seed, self.split, **self.overrides)
-        self.state = self.world.initial_state(self.level)
+        self._start_episode(seed)
         self.path = [self.state.copy()]
-        self.steps = 0
         self.episode_steps = self.max_steps or self.world.default_max_steps(self.level)
-        self.ended = np.zeros(len(self._names), dtype=bool)
         return self._observe(), {"level_seed": self.level.seed}
 
     def step(self, action):
@@ -109,18 +85,13 @@ class PointMassEnv(gym.Env):
         action = int(action) if np.ndim(action) == 0 else np.asarray(action, dtype=np.float64)
         nxt = np.array(self.world.reference_step(level, self.state, action))
         features = np.array(self.world.reference_features(level, self.state, action, nxt))
-        rewards = np.where(self.ended, 0.0, self._weights @ features - self._step_cost)
-        self.ended |= (self._terminal @ (features != 0)) > 0
+        reward, info = self._score(features)
         self.state = nxt
         self.path.append(nxt.copy())
         self.steps += 1
         terminated = bool(self.world.reference_terminal(level, nxt) or self.ended[self._own])
         truncated = not terminated and self.steps >= self.episode_steps
-        info = {
-            "rewards": dict(zip(self._names, rewards.tolist())),
-            "features": dict(zip(self.world.features, features.tolist())),
-        }
-        return self._observe(), float(rewards[self._own]), terminated, truncated, info
+        return self._observe(), reward, terminated, truncated, info
 
     def render(self):
         """The level with the episode's trajectory so far and the point."""
