@@ -165,12 +165,23 @@ def _write_png(world: World, levels, episodes, names, path: Path) -> Path:
 
 
 def _write_gif(world: World, levels, episodes, names, path: Path, panel: int = 300) -> Path:
+    panels = []
+    for name in names:
+        for split in SPLITS:
+            level, episode = levels[split], episodes[(name, split)]
+            cell = max(2, panel // max(level.height, level.width))
+            panels.append((_title(world, name, split, episode), level, episode, cell))
+    return write_episodes_gif(world, panels, path, panel)
+
+
+def write_episodes_gif(world: World, panels, path: Path, panel: int = 300) -> Path:
+    """An animated GIF of four episodes in a 2 x 2 grid, each growing step by
+    step. `panels`: four (title, level, episode, pixels per unit or cell)."""
     import imageio.v3 as iio
     from PIL import Image, ImageDraw
 
-    keys = [(name, split) for name in names for split in SPLITS]
-    longest = max(episodes[key].steps for key in keys)
-    stride = max(1, int(np.ceil((longest + 1) / 120)))  # keep the GIF under ~120 frames
+    longest = max(episode.steps for _, _, episode, _ in panels)
+    stride = max(1, int(np.ceil((longest + 1) / 110)))  # keep the GIF under ~120 frames
     times = list(range(0, longest + 1, stride))
     if times[-1] != longest:
         times.append(longest)
@@ -179,16 +190,14 @@ def _write_gif(world: World, levels, episodes, names, path: Path, panel: int = 3
     for t in times:
         canvas = Image.new("RGB", (2 * panel + 3 * gap, 2 * (panel + label_height) + 3 * gap), "white")
         draw = ImageDraw.Draw(canvas)
-        for index, key in enumerate(keys):
-            episode, level = episodes[key], levels[key[1]]
+        for index, (title, level, episode, cell) in enumerate(panels):
             upto = min(t, episode.steps)
-            cell = max(2, panel // max(level.height, level.width))
             image = world.render_rgb(
                 level, state=episode.states[upto], path=episode.states[: upto + 1], cell=cell
             )
             x = gap + (index % 2) * (panel + gap)
             y = gap + (index // 2) * (panel + label_height + gap)
-            draw.text((x, y), _title(world, *key, episode), fill=(0, 0, 0))
+            draw.text((x, y), title, fill=(0, 0, 0))
             canvas.paste(Image.fromarray(image), (x, y + label_height))
         frames.append(np.asarray(canvas))
     frames.extend([frames[-1]] * 10)  # linger on the final positions

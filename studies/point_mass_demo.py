@@ -30,7 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, OUTCOMES, Agent, Episode, rollout
-from studies.demo import sentence
+from studies.demo import sentence, write_episodes_gif
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
 
@@ -281,34 +281,11 @@ def _write_png(world: World, levels, episodes, seed: int, path: Path) -> Path:
 
 
 def _write_gif(world: World, levels, episodes, path: Path, panel: int = 300) -> Path:
-    import imageio.v3 as iio
-    from PIL import Image, ImageDraw
-
     from worlds.point_mass import layout
 
-    longest = max(episode.steps for episode in episodes.values())
-    stride = max(1, int(np.ceil((longest + 1) / 110)))  # keep the GIF under ~120 frames
-    times = list(range(0, longest + 1, stride))
-    if times[-1] != longest:
-        times.append(longest)
-    label_height, gap = 18, 8
-    frames = []
-    for t in times:
-        canvas = Image.new("RGB", (2 * panel + 3 * gap, 2 * (panel + label_height) + 3 * gap), "white")
-        draw = ImageDraw.Draw(canvas)
-        for index, corner in enumerate(CORNERS):
-            episode, level = episodes[corner.key], levels[corner.split]
-            upto = min(t, episode.steps)
-            size = float(world.arrays(level)[layout.SIZE])
-            cell = max(2, int(panel // size))
-            image = world.render_rgb(
-                level, state=episode.states[upto], path=episode.states[: upto + 1], cell=cell
-            )
-            x = gap + (index % 2) * (panel + gap)
-            y = gap + (index // 2) * (panel + label_height + gap)
-            draw.text((x, y), _title(corner, episode), fill=(0, 0, 0))
-            canvas.paste(Image.fromarray(image), (x, y + label_height))
-        frames.append(np.asarray(canvas))
-    frames.extend([frames[-1]] * 10)  # linger on the final positions
-    iio.imwrite(path, np.stack(frames), duration=90, loop=0)
-    return path
+    panels = []
+    for corner in CORNERS:
+        level, episode = levels[corner.split], episodes[corner.key]
+        cell = max(2, int(panel // float(world.arrays(level)[layout.SIZE])))
+        panels.append((_title(corner, episode), level, episode, cell))
+    return write_episodes_gif(world, panels, path, panel)
