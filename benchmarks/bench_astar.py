@@ -25,8 +25,8 @@ IMPLEMENTATIONS = implementations("astar")
 
 
 def _available(impl):
-    if not impl.available():
-        pytest.skip(f'{impl.requires} is not installed; pip install "mesabase[bench]"')
+    if impl.missing_hint():
+        pytest.skip(impl.missing_hint())
     return impl
 
 

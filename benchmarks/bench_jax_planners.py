@@ -146,8 +146,8 @@ def _gradient_ours(scale):
 @pytest.mark.benchmark(group="gradient-vs-loop")
 def test_gradient_vs_loop(benchmark, name):
     implementation = GRADIENT_IMPLEMENTATIONS[name]
-    if not implementation.available():
-        pytest.skip(f"{implementation.requires} is missing: pip install 'mesabase[bench]'")
+    if implementation.missing_hint():
+        pytest.skip(implementation.missing_hint())
     scale = "full" if benchmark.enabled else "quick"
     problem = _gradient_problem(scale)
     run = implementation.prepare(problem)

@@ -52,8 +52,8 @@ def test_mcts_decision(benchmark, prepared, name, scale, start):
     if not benchmark.enabled and scale != "quick":
         pytest.skip("timed only with --benchmark-enable; the quick problem checks the rest")
     impl = IMPLEMENTATIONS[name]
-    if not impl.available():
-        pytest.skip(f'{impl.requires} is not installed: pip install "mesabase[bench]"')
+    if impl.missing_hint():
+        pytest.skip(impl.missing_hint())
     problem, run = prepared(name, scale, start)
     began = time.perf_counter()
     action = benchmark(run)

@@ -36,8 +36,8 @@ def _ours(scale):
 @pytest.mark.parametrize("name", list(IMPLEMENTATIONS))
 def test_step(benchmark, name):
     implementation = IMPLEMENTATIONS[name]
-    if not implementation.available():
-        pytest.skip(f"{implementation.requires} is missing: pip install 'mesabase[bench]'")
+    if implementation.missing_hint():
+        pytest.skip(implementation.missing_hint())
     scale = "full" if benchmark.enabled else "quick"
     problem = _problem(scale)
     run = implementation.prepare(problem)

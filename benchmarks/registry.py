@@ -51,6 +51,12 @@ class Implementation:
     prepare: Callable[[Any], Callable[[], Any]]
     requires: str | None = None
 
+    def missing_hint(self) -> str | None:
+        """None when the implementation can run, else what to install."""
+        if self.available():
+            return None
+        return f'{self.requires} is not installed: pip install "mesabase[bench]"'
+
     def available(self) -> bool:
         if self.requires is None:
             return True

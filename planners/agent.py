@@ -168,7 +168,7 @@ def rollout(
         all_states.append(states[1:])
         actions_taken = plan.actions[: len(feats)]
         if continuous:
-            actions_taken = np.stack([world.acceleration(level, a) for a in actions_taken]).reshape(-1, 2)
+            actions_taken = world.accelerations_of(level, actions_taken)
         all_actions.append(actions_taken)
         all_features.append(feats)
         steps += len(feats)

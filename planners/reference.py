@@ -58,19 +58,11 @@ def reference_return(world: World, level: Level, objective: Objective, horizon: 
 
 def _mpc_actions(world: World, level: Level, objective: Objective, horizon: int) -> np.ndarray:
     """The accelerations of one MPC episode of the reference CEM."""
+    from planners.agent import Agent, rollout
     from planners.sampling import CEM
 
-    planner = CEM(**REFERENCE_MPC)
-    bound = objective.bind(world)
-    state, taken = world.initial_state(level), []
-    while len(taken) < horizon and not world.reference_terminal(level, state):
-        actions = planner.plan(world, level, objective, state=state).actions[: horizon - len(taken)]
-        states, features = world.simulate(level, state, actions)
-        taken.extend(actions[: len(features)])
-        state = states[-1]
-        if bound.ended_at(features) is not None:
-            break
-    return np.asarray(taken).reshape(-1, world.action_size)
+    episode = rollout(world, level, Agent(CEM(**REFERENCE_MPC), objective), horizon, scoring="goal")
+    return episode.actions
 
 
 @functools.lru_cache(maxsize=4096)

@@ -180,9 +180,15 @@ class PointMass(World):
     def acceleration(self, level: Level, action) -> np.ndarray:
         """``float64[2]``: a discrete action index as its acceleration, or an
         acceleration passed through."""
-        if np.ndim(action) == 0:
-            return self.arrays(level)[L.MAX_ACCEL] * k.ACCELERATIONS[int(action)]
-        return np.asarray(action, dtype=np.float64).reshape(L.ACTION_SIZE)
+        return self.accelerations_of(level, [action])[0]
+
+    def accelerations_of(self, level: Level, actions) -> np.ndarray:
+        """``float64[T, 2]``: action indices ``int[T]`` as their accelerations,
+        or accelerations ``float[T, 2]`` passed through."""
+        actions = np.asarray(actions)
+        if actions.ndim == 1 and actions.dtype.kind in "iu":
+            return self.arrays(level)[L.MAX_ACCEL] * k.ACCELERATIONS[actions]
+        return np.ascontiguousarray(actions, dtype=np.float64).reshape(-1, L.ACTION_SIZE)
 
     def default_max_steps(self, level: Level) -> int:
         """Episode length: long enough to cross the arena four times at top speed."""
@@ -220,11 +226,7 @@ class PointMass(World):
         """States ``float64[T+1, 4]`` and features ``float64[T, K]`` along
         `actions` (indices ``int[T]`` or accelerations ``float[T, 2]``),
         truncated where the world terminates."""
-        actions = np.asarray(actions)
-        if actions.ndim == 1:
-            accelerations = self.arrays(level)[L.MAX_ACCEL] * k.ACCELERATIONS[actions.astype(np.int64)]
-        else:
-            accelerations = np.ascontiguousarray(actions, dtype=np.float64).reshape(-1, L.ACTION_SIZE)
+        accelerations = self.accelerations_of(level, actions)
         states = np.empty((len(accelerations) + 1, L.STATE_SIZE))
         features = np.empty((len(accelerations), k.N_FEATURES))
         n = k.simulate(
