@@ -11,6 +11,7 @@ base optimiser, IRL or EPIC can treat it as a vector.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -163,6 +164,24 @@ class Objective:
             float(self.discount),
             tuple(world.features),
         )
+
+    def to_json(self) -> str:
+        """Canonical JSON of what shapes behaviour (not the name): equal
+        objectives give equal text, so it can key a results store."""
+        spec = self.as_dict()
+        del spec["name"]
+        spec["weights"] = {f: w for f, w in sorted(spec["weights"].items()) if w != 0.0}
+        spec["step_cost"] = float(spec["step_cost"])
+        return json.dumps(spec, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str, name: str | None = None) -> Objective:
+        """The objective written by `to_json`."""
+        try:
+            spec = json.loads(text)
+            return cls(spec["weights"], frozenset(spec["terminal"]), spec["step_cost"], spec["discount"], name)
+        except (ValueError, KeyError, TypeError) as error:
+            raise ObjectiveError(f"not an objective's JSON ({error}): {text[:80]!r}") from None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data, e.g. for a results store."""

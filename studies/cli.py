@@ -183,6 +183,7 @@ def _cmd_plan(args, console: Console) -> None:
 
 
 def _cmd_run(args, console: Console) -> None:
+    from studies.learning import LearningStudy, run_learning
     from studies.runner import run_study
     from studies.spec import load
     from worlds import InvalidParameterError
@@ -191,6 +192,19 @@ def _cmd_run(args, console: Console) -> None:
         raise InvalidParameterError(f"--seeds must be a positive integer, got {args.seeds}")
     study = load(args.study, seeds=args.seeds)
     out = Path(args.out) if args.out else Path("mesabase-out") / study.name
+    if isinstance(study, LearningStudy):
+        console.print(
+            f"learning study [bold]{study.name}[/]: {len(study.runs)} runs -> {out / 'results.sqlite'}"
+        )
+        counts = run_learning(study, out, executor=args.executor, workers=args.workers, address=args.address,
+                              console=console)  # fmt: skip
+        console.print(
+            f"{counts['learned']} run(s) learned, {counts['already']} already finished, "
+            f"{counts['runs']} in all"
+        )
+        if not args.no_report:
+            _write_report(out, console)
+        return
     console.print(f"study [bold]{study.name}[/]: {len(study.cells)} episodes -> {out / 'results.sqlite'}")
     counts = run_study(study, out, executor=args.executor, workers=args.workers, address=args.address,
                        console=console)  # fmt: skip

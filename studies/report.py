@@ -317,7 +317,12 @@ def write_report(out_dir: str | Path, console=None, examples: int = 3) -> dict[s
     rows, info = [], {}
     if database.exists():
         with ResultStore(database) as store:
-            rows, info = store.rows(), store.study_info()
+            info = store.study_info()
+            if info.get("kind") == "learn":
+                from studies.learning_report import write_learning_report
+
+                return write_learning_report(out, console=console)
+            rows = store.rows()
     if not rows:
         raise NoResultsError(f"no finished episodes in {database}; run the study first")
     info.setdefault("name", out.resolve().name)

@@ -49,6 +49,19 @@ _SCORINGS = ("auto", "oracle", "goal", "reference")
 NO_OBJECTIVE = "none"
 
 
+def cell_objective(world, text: str):
+    """The objective a cell's ``objective`` field names: a catalogue name,
+    ``"none"`` (no objective: None) or an objective's JSON (`Objective.to_json`),
+    as the base optimiser's candidates are stored."""
+    import objectives
+
+    if text == NO_OBJECTIVE:
+        return None
+    if text.startswith("{"):
+        return objectives.Objective.from_json(text)
+    return objectives.get(world, text)
+
+
 class StudyError(MesabaseError, ValueError):
     """A study file that cannot be read or does not describe a valid study."""
 
@@ -111,9 +124,10 @@ def _names(source, key, value) -> list[str]:
     return value
 
 
-def load(path_or_name: str | Path, seeds: int | None = None) -> Study:
+def load(path_or_name: str | Path, seeds: int | None = None):
     """Read a study file, or a built-in study by name (see `builtin_names`);
-    `seeds` replaces the file's number of seeds."""
+    `seeds` replaces the file's number of seeds. A file with ``kind = "learn"``
+    is a learning study (`studies.learning.LearningStudy`); others are a `Study`."""
     path = Path(path_or_name)
     if not path.suffix and not path.exists():
         builtin = Path(__file__).parent / "builtin" / f"{path_or_name}.toml"
@@ -131,6 +145,16 @@ def load(path_or_name: str | Path, seeds: int | None = None) -> Study:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise StudyError(f"{path}: not valid TOML: {error}") from None
+    kind = data.pop("kind", "episodes")
+    if kind == "learn":
+        from studies import learning
+
+        if seeds is not None:  # for a learning study: the evaluation levels
+            data.setdefault("evaluate", {})["levels"] = seeds
+        data["kind"] = kind
+        return learning.parse(data, source=str(path))
+    if kind != "episodes":
+        raise StudyError(f"{path}: kind: unknown study kind {kind!r}; valid: episodes (the default), learn")
     if seeds is not None:
         data["seeds"] = seeds
     return parse(data, source=str(path))

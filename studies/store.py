@@ -15,6 +15,9 @@ Tables:
 - ``timings``: per cell, the planner's seconds and the episode's wall time,
   kept apart because they are not deterministic.
 - ``study``: the study's name, description and source file.
+- ``learned``: learning studies only: per base-optimiser run, the learned
+  objective, its scores, the optimisation history and the ids of the cells
+  that evaluated it (JSON).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ CREATE TABLE IF NOT EXISTS episodes (
 );
 CREATE TABLE IF NOT EXISTS timings (cell_id TEXT PRIMARY KEY, planner_seconds REAL, wall_seconds REAL);
 CREATE TABLE IF NOT EXISTS study (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS learned (run_key TEXT PRIMARY KEY, payload TEXT);
 """
 
 
@@ -105,6 +109,22 @@ class ResultStore:
                  ("cells", str(len(study.cells)))],
             )  # fmt: skip
 
+    def record_info(self, info: dict[str, str]) -> None:
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO study (key, value) VALUES (?, ?)", info.items())
+
+    def learned_keys(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT run_key FROM learned")}
+
+    def write_learned(self, key: str, payload: dict[str, Any]) -> None:
+        """Store one learning run's result in one transaction."""
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO learned VALUES (?, ?)", (key, _json(payload)))
+
+    def learned(self) -> list[dict[str, Any]]:
+        """Every learning run's payload, ordered by run key."""
+        return [json.loads(p) for (p,) in self._db.execute("SELECT payload FROM learned ORDER BY run_key")]
+
     def study_info(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT key, value FROM study"))
 
@@ -127,6 +147,18 @@ class ResultStore:
             return True
         except sqlite3.IntegrityError:
             return False
+
+    def returns_of(self, cell_ids: list[str]) -> dict[str, dict[str, float]]:
+        """Per cell id, the discounted return of every catalogue objective."""
+        out = {}
+        for start in range(0, len(cell_ids), 500):  # SQLite caps the parameters of one query
+            chunk = cell_ids[start : start + 500]
+            query = f"SELECT cell_id, returns FROM episodes WHERE cell_id IN ({', '.join('?' * len(chunk))})"
+            out.update((cell_id, json.loads(returns)) for cell_id, returns in self._db.execute(query, chunk))
+        missing = [c for c in cell_ids if c not in out]
+        if missing:
+            raise KeyError(f"{len(missing)} episodes are not in the store, e.g. {missing[0]}")
+        return out
 
     def rows(self) -> list[dict[str, Any]]:
         """Every episode row, ordered by cell id, with JSON columns decoded."""

@@ -1,0 +1,135 @@
+"""The three executors that play a study's episodes: one job each, results in
+completion order.
+
+- ``serial``: in this process, one item after another.
+- ``process`` (default): a pool of worker processes (``spawn``, so numba and
+  JAX start clean in each; compiled kernels load from their disk caches).
+- ``ray``: Ray core tasks, on a cluster with ``address`` or a local Ray
+  otherwise (``pip install "mesabase[ray]"``).
+
+`Executor(kind).map(function, items)` calls ``function(item)`` for every item
+and yields the results as they finish; `run_each` does the same on a
+throwaway executor. `function` must be picklable (a module-level
+function or a ``functools.partial`` of one) for the pool and Ray.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from worlds import InvalidParameterError, MesabaseError
+
+EXECUTORS = ("process", "serial", "ray")
+
+
+class RayMissingError(MesabaseError):
+    """The ray executor was asked for without Ray installed."""
+
+
+def check_executor(executor: str, workers: int | None) -> int:
+    """Validate the executor's name and worker count; returns the worker count."""
+    if executor not in EXECUTORS:
+        raise InvalidParameterError(f"unknown executor {executor!r}; valid executors: {', '.join(EXECUTORS)}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise InvalidParameterError(f"workers must be a positive integer, got {workers}")
+    return workers or max(1, os.cpu_count() or 1)
+
+
+class Executor:
+    """Where episodes run, kept open across batches: a pool's workers (and
+    their loaded kernels) or a Ray session serve every `map` call until
+    `close` (or the end of a ``with`` block)."""
+
+    def __init__(self, kind: str = "process", workers: int | None = None, address: str | None = None):
+        self.workers = check_executor(kind, workers)
+        self.kind, self.address = kind, address
+        self._pool: ProcessPoolExecutor | None = None
+        self._ray = None
+        self._started_ray = False
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        if self._started_ray:
+            self._ray.shutdown()
+            self._started_ray = False
+
+    def map(self, function: Callable[[Any], Any], items: Iterable) -> Iterator:
+        """Yield ``function(item)`` for every item, in completion order."""
+        items = list(items)
+        if not items:
+            return iter(())
+        if self.kind == "serial":
+            return (function(item) for item in items)
+        if self.kind == "process":
+            return self._pool_map(function, items)
+        return self._ray_map(function, items)
+
+    def _pool_map(self, function, items: list) -> Iterator:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        # keep a few items per worker in flight: enough to stay busy, few
+        # enough that an interrupted run has little unfinished work
+        pending, queue = set(), iter(items)
+        for item in queue:
+            pending.add(self._pool.submit(function, item))
+            if len(pending) >= 4 * self.workers:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+                item = next(queue, None)
+                if item is not None:
+                    pending.add(self._pool.submit(function, item))
+
+    def _ray_map(self, function, items: list) -> Iterator:
+        if self._ray is None:
+            try:
+                import ray
+            except ImportError:
+                raise RayMissingError(
+                    'the ray executor needs Ray: pip install "mesabase[ray]" (or use --executor process)'
+                ) from None
+            self._ray = ray
+            if not ray.is_initialized():
+                if self.address:
+                    ray.init(address=self.address, log_to_driver=False)
+                else:
+                    ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False)
+                self._started_ray = True
+        remote = self._ray.remote(_apply)
+        pending = [remote.remote(function, item) for item in items]
+        while pending:
+            done, pending = self._ray.wait(pending, num_returns=1)
+            for ref in done:
+                yield self._ray.get(ref)
+
+
+def run_each(
+    function: Callable[[Any], Any],
+    items: Iterable,
+    executor: str = "process",
+    workers: int | None = None,
+    address: str | None = None,
+) -> Iterator:
+    """Yield ``function(item)`` for every item, in completion order, on a
+    fresh executor that closes when the iteration ends."""
+    with Executor(executor, workers, address) as running:
+        yield from running.map(function, items)
+
+
+def _apply(function, item):
+    return function(item)

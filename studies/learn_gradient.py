@@ -1,0 +1,485 @@
+"""The ``gradient`` base optimiser: gradient descent on a mesa-optimiser that
+itself runs gradient descent.
+
+The agent is a gradient planner (the mesa-optimiser) that pursues a learned
+objective with weights θ over named features. The base optimiser chooses θ
+to maximise the *base* objective's return (the world's ``exit`` objective)
+over training levels. It does so by differentiating through the planner:
+
+    u_0      a fixed, seeded action sequence per level and restart
+    u_{k+1}  = u_k + Adam(∇_u R_θ(max_accel · tanh(u_k)))      k < inner_iterations
+    fitness  = mean over levels of R̃_base(max_accel · tanh(u_K))
+    θ       <- θ + Adam(∇_θ [fitness - penalty(θ)])
+
+where R_θ is the return of the objective with weights θ (exactly what
+`planners.GradientPlanner` maximises, `planners.jax_trajectory.trajectory_return`)
+and R̃_base is a *smoothed* base return: the reached indicators take the value
+of the sigmoid whose gradient the dynamics already gives them, and reaching
+the goal ends the episode with that probability instead of all at once, so
+that the fitness is a differentiable function of the actions. The inner loop
+has a fixed number of iterations (`lax.scan`), so `jax.grad` reaches θ
+through every one of them; `GradientPlanner` itself runs a ``fori_loop``
+with a dynamic trip count, which reverse mode cannot differentiate.
+
+One outer step is one jitted call, vmapped over levels and restarts, shared
+by every search with the same configuration in the process.
+
+>>> history = gradient_search("point-mass", FEATURES, frozenset({"reached_exit"}), 0.99, 0.0,
+...                           list(range(8)), "train", {}, None)  # doctest: +SKIP
+>>> history[-1]["theta"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+import objectives
+from objectives import Objective
+from planners.jax_trajectory import ObjectiveArrays
+from worlds import InvalidParameterError, World
+from worlds import get as get_world
+from worlds.point_mass import dynamics
+from worlds.point_mass import layout as L
+
+#: worlds whose dynamics exist in JAX (`worlds.point_mass.dynamics`)
+JAX_WORLDS = ("point-mass",)
+
+#: the reached indicators of the point mass and the (x, y, radius) slots of their regions
+_REGIONS = {
+    "reached_exit": (L.EXIT_X, L.EXIT_Y, L.EXIT_R),
+    "reached_beacon": (L.BEACON_X, L.BEACON_Y, L.BEACON_R),
+}
+
+
+def poor_start(world: World | str, features: Sequence[str]) -> np.ndarray:
+    """The default θ0 ``float64[len(features)]``: only ``reached_exit``
+    weighted, at the base objective's +50, every other feature 0.
+
+    It is the base objective's own goal with its shaping removed, a sparse
+    objective: far from the exit its gradient (that of a sigmoid 0.3 units
+    wide, 5-9 units away) is ~1e-11, so a local gradient planner has nothing
+    to follow and wanders (mean base return about -44 on train levels, against
+    about +21 for the ``exit`` objective itself). Raises
+    `worlds.InvalidParameterError` when ``reached_exit`` is not among `features`.
+    """
+    world = get_world(world)
+    features = list(features)
+    if "reached_exit" not in features:
+        raise InvalidParameterError(
+            f"the default start weights reached_exit, which is not among the features {features}; "
+            "pass theta0 explicitly"
+        )
+    theta = np.zeros(len(features))
+    theta[features.index("reached_exit")] = objectives.get(world, world.base).weights["reached_exit"]
+    return theta
+
+
+class _Data(NamedTuple):
+    """Everything an outer step takes as traced arguments (L levels, R
+    restarts, H horizon, n learned weights, K world features)."""
+
+    params: jax.Array  # float[L, N_PARAMS]
+    starts: jax.Array  # float[L, 4]
+    init: jax.Array  # float[L, R, H, 2] unconstrained initial actions
+    scatter: jax.Array  # float[n, K]: θ @ scatter is the weight vector in feature order
+    terminal: jax.Array  # float[K] the learned objective's terminal mask
+    step_cost: jax.Array  # float scalar
+    discount: jax.Array  # float scalar
+    base: ObjectiveArrays  # the base objective (its terminal mask includes the world's end)
+    l1: jax.Array  # float scalar
+    cost: jax.Array  # float[n]
+
+
+def _signed_distance(geometry, x, y):
+    """`dynamics.signed_distance` with the same value and first derivative
+    (d' = n . p', the normal held constant) and a normal that stays constant
+    at every order: zero curvature, and no NaN inside a box, where the second
+    derivative of `dynamics.signed_distance` differentiates sqrt at 0."""
+    d, nx, ny = jax.lax.stop_gradient(dynamics._nearest_surface(geometry, x, y))
+    return d + nx * (x - jax.lax.stop_gradient(x)) + ny * (y - jax.lax.stop_gradient(y)), nx, ny
+
+
+if "signed_distance" not in dynamics.transition.__code__.co_names:
+    raise ImportError("studies.learn_gradient: dynamics.transition no longer calls signed_distance")
+#: `dynamics.transition`, same code, with `_signed_distance`: the meta-gradient
+#: differentiates the dynamics twice (Hessian-vector products of the inner
+#: loop), which `dynamics.signed_distance` turns into NaN after a collision
+transition = types.FunctionType(
+    dynamics.transition.__code__,
+    {**vars(dynamics), "signed_distance": _signed_distance},
+    "transition",
+    dynamics.transition.__defaults__,
+    dynamics.transition.__closure__,
+)
+
+
+def learned_return(params, start, actions, objective: ObjectiveArrays):
+    """`planners.jax_trajectory.trajectory_return` (the return only, a float
+    scalar) of accelerations ``float[T, 2]`` from `start` ``float[4]``,
+    through the twice-differentiable `transition`."""
+    geometry = dynamics.prepare(params)
+
+    def step(carry, action):
+        state, alive, scale = carry
+        next_state, features = transition(geometry, state, action)
+        reward = jnp.sum(objective.weights * features) - objective.step_cost
+        fired = jnp.sum(objective.terminal * (jax.lax.stop_gradient(features) != 0.0)) > 0.0
+        ended = fired | dynamics.terminal(params, jax.lax.stop_gradient(next_state))
+        carry = (next_state, alive * (1.0 - ended.astype(alive.dtype)), scale * objective.discount)
+        return carry, reward * alive * scale
+
+    one = jnp.ones((), dtype=actions.dtype)
+    _, rewards = jax.lax.scan(step, (start.astype(actions.dtype), one, one), actions)
+    return jnp.sum(rewards)
+
+
+def _smooth_indicators(params, state, features, indicators):
+    """`features` ``float[K]`` with each reached indicator replaced by its
+    sigmoid (the value whose gradient the dynamics uses)."""
+    for index, (x, y, r) in indicators:
+        distance = dynamics.norm(state[0] - params[x], state[1] - params[y])
+        smooth = jax.nn.sigmoid((params[r] - distance) / (dynamics.SMOOTH_WIDTH * params[r]))
+        features = features.at[index].set(smooth)
+    return features
+
+
+def smoothed_return(params, start, actions, base: ObjectiveArrays, indicators):
+    """The smoothed return (a float scalar) of accelerations ``float[T, 2]``
+    from `start` ``float[4]`` under `base`.
+
+    Like `trajectory_return`, except that the reached indicators are their
+    sigmoids and a terminal indicator s ends the episode with probability s
+    (the reward of later steps is weighted by the probability of not having
+    ended). Terminal features that are not indicators end it as usual.
+    `base.terminal` must already include the world's own end (the exit).
+    `indicators` is a static tuple of (feature index, (x, y, radius) slots).
+    """
+    geometry = dynamics.prepare(params)
+    smooth_mask = np.zeros(len(base.weights))
+    smooth_mask[[index for index, _ in indicators]] = 1.0
+
+    def step(carry, action):
+        state, alive, scale = carry
+        next_state, features = transition(geometry, state, action)
+        features = _smooth_indicators(params, next_state, features, indicators)
+        reward = jnp.sum(base.weights * features) - base.step_cost
+        fires = jnp.where(smooth_mask > 0, features, jax.lax.stop_gradient(features != 0.0))
+        survives = jnp.prod(1.0 - base.terminal * fires.astype(features.dtype))
+        return (next_state, alive * survives, scale * base.discount), reward * alive * scale
+
+    one = jnp.ones((), dtype=actions.dtype)
+    _, rewards = jax.lax.scan(step, (start.astype(actions.dtype), one, one), actions)
+    return jnp.sum(rewards)
+
+
+def _build(inner_iterations: int, inner_lr: float, lr: float, indicators: tuple):
+    """The jitted outer step ``(θ float[n], opt_state, _Data) -> (θ', opt_state',
+    fitness, penalty, gradient float[n])``; fitness and penalty are those of
+    the θ passed in (before the update)."""
+    # eps_root keeps Adam's sqrt(v) differentiable where a gradient is 0 (optax's advice for meta-gradients)
+    inner_optimizer = optax.adam(inner_lr, eps_root=1e-16)
+    # near a sparse θ the inner Adam divides by a ~1e-11 gradient, so ∇θ can
+    # reach 1e9; clipping keeps one such step from filling Adam's moments
+    outer_optimizer = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(lr))
+
+    def plan(weights, data: _Data, params, start, init):
+        """The mesa-optimiser on one level: the best of R restarts of Adam on
+        the learned return; its accelerations ``float[H, 2]``."""
+        objective = ObjectiveArrays(weights, data.terminal, data.step_cost, data.discount)
+        max_accel = params[L.MAX_ACCEL]
+
+        def value(u):
+            return learned_return(params, start, max_accel * jnp.tanh(u), objective)
+
+        descent = jax.grad(lambda u: -value(u))
+
+        def iteration(carry, _):
+            u, state = carry
+            updates, state = inner_optimizer.update(descent(u), state, u)
+            return (optax.apply_updates(u, updates), state), None
+
+        def optimise(u):
+            (u, _), _ = jax.lax.scan(iteration, (u, inner_optimizer.init(u)), None, length=inner_iterations)
+            return u
+
+        finals = jax.vmap(optimise)(init)
+        # the planner keeps the restart its own objective likes best; the choice
+        # is piecewise constant in θ, the gradient flows through the chosen one
+        best = jnp.argmax(jax.lax.stop_gradient(jax.vmap(value)(finals)))
+        return max_accel * jnp.tanh(finals[best])
+
+    def fitness(theta, data: _Data):
+        weights = theta @ data.scatter
+
+        def one_level(params, start, init):
+            actions = plan(weights, data, params, start, init)
+            return smoothed_return(params, start, actions, data.base, indicators)
+
+        return jnp.mean(jax.vmap(one_level)(data.params, data.starts, data.init))
+
+    def penalty(theta, data: _Data):
+        return data.l1 * jnp.sum(jnp.abs(theta)) + jnp.sum(data.cost * jnp.abs(theta))
+
+    def loss(theta, data):
+        f, p = fitness(theta, data), penalty(theta, data)
+        return p - f, (f, p)
+
+    def step(theta, opt_state, data):
+        (_, (f, p)), g = jax.value_and_grad(loss, has_aux=True)(theta, data)
+        updates, opt_state = outer_optimizer.update(g, opt_state, theta)
+        return optax.apply_updates(theta, updates), opt_state, f, p, -g
+
+    return jax.jit(step), outer_optimizer
+
+
+#: configuration -> (jitted step, outer optimiser); shapes are left to jit's own cache
+_STEPS: dict[tuple, tuple[Callable, optax.GradientTransformation]] = {}
+
+
+def _outer_step(inner_iterations, inner_lr, lr, indicators):
+    key = (inner_iterations, float(inner_lr), float(lr), indicators)
+    if key not in _STEPS:
+        _STEPS[key] = _build(*key)
+    return _STEPS[key]
+
+
+def _positive_int(label: str, value) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise InvalidParameterError(f"gradient search: {label} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _positive_float(label: str, value) -> float:
+    if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) or value <= 0:
+        raise InvalidParameterError(f"gradient search: {label} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _vector(label: str, value, n: int) -> np.ndarray:
+    array = np.asarray(value, dtype=np.float64)
+    if array.shape != (n,) or not np.isfinite(array).all():
+        raise InvalidParameterError(
+            f"gradient search: {label} must be {n} finite numbers (one per feature), got shape {array.shape}"
+        )
+    return array
+
+
+class Search:
+    """A prepared search problem: the levels, the base objective and the
+    compiled outer step. `gradient_search` is the usual entry; tests use
+    `value_and_grad` to check the gradient.
+
+    Arguments as in `gradient_search`.
+    """
+
+    def __init__(
+        self,
+        world: World | str,
+        features: Sequence[str],
+        terminal: frozenset[str],
+        discount: float,
+        step_cost: float,
+        level_seeds: Sequence[int],
+        split: str,
+        overrides: dict[str, Any] | None,
+        *,
+        lr: float = 0.05,
+        horizon: int = 30,
+        inner_iterations: int = 30,
+        inner_lr: float = 0.1,
+        restarts: int = 1,
+        init_scale: float = 0.5,
+        l1: float = 0.0,
+        cost: np.ndarray | None = None,
+        seed: int = 0,
+    ):
+        world = get_world(world)
+        if not getattr(world, "continuous", False) or world.name not in JAX_WORLDS:
+            raise InvalidParameterError(
+                f"the gradient base optimiser differentiates through JAX dynamics, which only "
+                f"{', '.join(JAX_WORLDS)} has; {world.name} has none (use another base optimiser)"
+            )
+        self.features = list(features)
+        unknown = [f for f in self.features if f not in world.features]
+        if unknown or not self.features or len(set(self.features)) != len(self.features):
+            raise InvalidParameterError(
+                f"gradient search: features must be distinct {world.name} features, got {self.features}; "
+                f"valid: {', '.join(world.features)}"
+            )
+        unknown_terminal = sorted(set(terminal) - set(world.features))
+        if unknown_terminal:
+            raise InvalidParameterError(
+                f"gradient search: unknown terminal feature(s) {unknown_terminal}; "
+                f"valid: {', '.join(world.features)}"
+            )
+        self.level_seeds = [int(s) for s in level_seeds]
+        if not self.level_seeds:
+            raise InvalidParameterError("gradient search: level_seeds must name at least one level")
+        for label, value in (("horizon", horizon), ("inner_iterations", inner_iterations)):
+            _positive_int(label, value)
+        _positive_int("restarts", restarts)
+        for label, value in (("lr", lr), ("inner_lr", inner_lr), ("init_scale", init_scale)):
+            _positive_float(label, value)
+        if not np.isfinite(l1) or l1 < 0:
+            raise InvalidParameterError(f"gradient search: l1 must be a non-negative number, got {l1!r}")
+        n = len(self.features)
+        cost = np.zeros(n) if cost is None else _vector("cost", cost, n)
+        if (cost < 0).any():
+            raise InvalidParameterError("gradient search: cost must be non-negative")
+
+        self.world = world
+        self.learned = Objective(dict.fromkeys(self.features, 0.0), terminal, step_cost, discount)
+        bound = self.learned.bind(world)
+        base = objectives.get(world, world.base).bind(world)
+        # the world ends where the exit is reached: the smoothed return ends there too
+        base_terminal = base.terminal.copy()
+        base_terminal[world.feature_index("reached_exit")] = 1.0
+        self.indicators = tuple((world.feature_index(name), slots) for name, slots in _REGIONS.items())
+
+        levels = [world.sample(seed=s, split=split, **(overrides or {})) for s in self.level_seeds]
+        dtype = jnp.zeros(()).dtype  # float32 unless the user enabled x64, as in the planners
+        rng = np.random.default_rng(seed)
+        init = init_scale * rng.standard_normal((len(levels), restarts, horizon, L.ACTION_SIZE))
+        scatter = np.zeros((n, len(world.features)))
+        scatter[np.arange(n), [world.feature_index(f) for f in self.features]] = 1.0
+
+        def device(a):
+            return jnp.asarray(a, dtype=dtype)
+
+        self.dtype = dtype
+        self.data = _Data(
+            params=device(np.stack([world.arrays(level) for level in levels])),
+            starts=device(np.stack([world.initial_state(level) for level in levels])),
+            init=device(init),
+            scatter=device(scatter),
+            terminal=device(bound.terminal),
+            step_cost=device(bound.step_cost),
+            discount=device(bound.discount),
+            base=ObjectiveArrays(
+                device(base.weights), device(base_terminal), device(base.step_cost), device(base.discount)
+            ),
+            l1=device(l1),
+            cost=device(cost),
+        )
+        self.step, self.optimizer = _outer_step(
+            _positive_int("inner_iterations", inner_iterations), inner_lr, lr, self.indicators
+        )
+
+    def objective(self, theta) -> Objective:
+        """The learned objective of weights θ ``float[n]``."""
+        weights = dict(zip(self.features, (float(t) for t in theta)))
+        return Objective(weights, self.learned.terminal, self.learned.step_cost, self.learned.discount)
+
+    def value_and_grad(self, theta) -> tuple[float, float, np.ndarray]:
+        """(smoothed fitness, penalty, ∇_θ (fitness - penalty) ``float64[n]``) at θ ``float[n]``."""
+        theta = jnp.asarray(_vector("theta", theta, len(self.features)), dtype=self.dtype)
+        _, _, f, p, g = self.step(theta, self.optimizer.init(theta), self.data)
+        return float(f), float(p), np.asarray(g, dtype=np.float64)
+
+    def run(self, theta0, steps: int, progress: Callable[[int, float], None] | None = None) -> list[dict]:
+        """`steps` Adam steps on θ from `theta0`; the history (see `gradient_search`)."""
+        steps = _positive_int("steps", steps)
+        theta = jnp.asarray(_vector("theta0", theta0, len(self.features)), dtype=self.dtype)
+        state = self.optimizer.init(theta)
+        history = []
+        for step in range(steps + 1):
+            # the last call only scores the final θ (its update is dropped), so
+            # that one compiled function serves every row
+            new_theta, new_state, f, p, _ = self.step(theta, state, self.data)
+            row = {
+                "step": step,
+                "theta": [float(t) for t in np.asarray(theta, dtype=np.float64)],
+                "fitness": float(f),
+                "penalty": float(p),
+            }
+            history.append(row)
+            if progress is not None:
+                progress(step, row["fitness"])
+            theta, state = new_theta, new_state
+        return history
+
+
+def gradient_search(
+    world: World | str,
+    features: list[str],
+    terminal: frozenset[str],
+    discount: float,
+    step_cost: float,
+    level_seeds: list[int],
+    split: str,
+    overrides: dict[str, Any] | None,
+    theta0: np.ndarray | None = None,
+    *,
+    steps: int = 30,
+    lr: float = 0.05,
+    horizon: int = 30,
+    inner_iterations: int = 30,
+    inner_lr: float = 0.1,
+    restarts: int = 1,
+    init_scale: float = 0.5,
+    l1: float = 0.0,
+    cost: np.ndarray | None = None,
+    seed: int = 0,
+    progress: Callable[[int, float], None] | None = None,
+) -> list[dict]:
+    """Learn the weights θ of the agent's objective by gradient ascent on the
+    smoothed base return of an unrolled gradient planner.
+
+    Args:
+        world: a continuous world with JAX dynamics (``point-mass``).
+        features: the n feature names θ weights; the learned objective is
+            ``Objective(dict(zip(features, θ)), terminal, step_cost, discount)``.
+        level_seeds: the L training levels, ``world.sample(seed, split, **overrides)``.
+        theta0: ``float[n]`` start; None is `poor_start` (only ``reached_exit``).
+        steps: outer (base) Adam steps with learning rate `lr`.
+        horizon: H, the length of the open-loop action sequences.
+        inner_iterations, inner_lr: the mesa-optimiser's Adam steps and rate.
+        restarts: R sequences per level; the one the learned objective scores
+            best is kept (as `planners.GradientPlanner` does).
+        init_scale: standard deviation of the fixed, seeded initial
+            unconstrained actions ``float[L, R, H, 2]`` (the planner's default is 0.5).
+        l1, cost: the penalty ``l1 * sum|θ| + sum(cost * |θ|)`` (cost ``float[n]``)
+            subtracted from the fitness.
+        seed: seeds the initial actions.
+        progress: called as ``progress(step, fitness)`` after each row.
+
+    Returns:
+        One dict per outer step, steps + 1 in all (step 0 is `theta0`):
+        ``step``, ``theta`` (n floats), ``fitness`` (the smoothed base return
+        of θ's plans, averaged over levels) and ``penalty``.
+
+    Raises:
+        worlds.InvalidParameterError: a world without JAX dynamics, an unknown
+            feature, no levels, non-positive steps or sizes, a θ0 or cost of
+            the wrong length.
+    """
+    search = Search(
+        world,
+        features,
+        terminal,
+        discount,
+        step_cost,
+        level_seeds,
+        split,
+        overrides,
+        lr=lr,
+        horizon=horizon,
+        inner_iterations=inner_iterations,
+        inner_lr=inner_lr,
+        restarts=restarts,
+        init_scale=init_scale,
+        l1=l1,
+        cost=cost,
+        seed=seed,
+    )
+    _positive_int("steps", steps)
+    if theta0 is None:
+        theta0 = poor_start(search.world, search.features)
+    return search.run(theta0, steps, progress)
