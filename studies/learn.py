@@ -406,7 +406,7 @@ def check_arguments(
     for feature in prior.cost:
         if feature not in features:
             raise InvalidParameterError(
-                f"prior cost names {feature!r}, which is not a learned feature {features}"
+                f"prior cost names {feature!r}, which is not one of the learned features {features}"
             )
     return world, spec, features, levels, prior
 

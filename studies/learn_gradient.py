@@ -189,40 +189,45 @@ def _build(inner_iterations: int, inner_lr: float, lr: float, indicators: tuple)
     # reach 1e9; clipping keeps one such step from filling Adam's moments
     outer_optimizer = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(lr))
 
-    def plan(weights, data: _Data, params, start, init):
-        """The mesa-optimiser on one level: the best of R restarts of Adam on
-        the learned return; its accelerations ``float[H, 2]``."""
+    def values(weights, data: _Data, u):
+        """The learned return of unconstrained actions u ``float[L, R, H, 2]``: ``float[L, R]``."""
         objective = ObjectiveArrays(weights, data.terminal, data.step_cost, data.discount)
-        max_accel = params[L.MAX_ACCEL]
 
-        def value(u):
-            return learned_return(params, start, max_accel * jnp.tanh(u), objective)
+        def one(params, start, u):
+            return learned_return(params, start, params[L.MAX_ACCEL] * jnp.tanh(u), objective)
 
-        descent = jax.grad(lambda u: -value(u))
+        per_restart = jax.vmap(one, in_axes=(None, None, 0))
+        return jax.vmap(per_restart)(data.params, data.starts, u)
+
+    def plan(weights, data: _Data):
+        """The mesa-optimiser on every level at once: Adam on the learned
+        return of each restart, then the restart that return likes best;
+        accelerations ``float[L, H, 2]``."""
+        # the returns of different sequences are independent, so the gradient
+        # of their sum is every sequence's own gradient; vmapping inside the
+        # iteration (not around the scan) keeps tracing to seconds
+        descent = jax.grad(lambda u: -jnp.sum(values(weights, data, u)))
 
         def iteration(carry, _):
             u, state = carry
             updates, state = inner_optimizer.update(descent(u), state, u)
             return (optax.apply_updates(u, updates), state), None
 
-        def optimise(u):
-            (u, _), _ = jax.lax.scan(iteration, (u, inner_optimizer.init(u)), None, length=inner_iterations)
-            return u
-
-        finals = jax.vmap(optimise)(init)
-        # the planner keeps the restart its own objective likes best; the choice
-        # is piecewise constant in θ, the gradient flows through the chosen one
-        best = jnp.argmax(jax.lax.stop_gradient(jax.vmap(value)(finals)))
-        return max_accel * jnp.tanh(finals[best])
+        u = data.init
+        (u, _), _ = jax.lax.scan(iteration, (u, inner_optimizer.init(u)), None, length=inner_iterations)
+        if u.shape[1] > 1:
+            # as in the planner; the choice is piecewise constant in θ, the
+            # gradient flows through the chosen restart
+            best = jnp.argmax(jax.lax.stop_gradient(values(weights, data, u)), axis=1)
+            u = jnp.take_along_axis(u, best[:, None, None, None], axis=1)
+        return data.params[:, L.MAX_ACCEL, None, None] * jnp.tanh(u[:, 0])
 
     def fitness(theta, data: _Data):
-        weights = theta @ data.scatter
-
-        def one_level(params, start, init):
-            actions = plan(weights, data, params, start, init)
-            return smoothed_return(params, start, actions, data.base, indicators)
-
-        return jnp.mean(jax.vmap(one_level)(data.params, data.starts, data.init))
+        actions = plan(theta @ data.scatter, data)
+        returns = jax.vmap(smoothed_return, in_axes=(0, 0, 0, None, None))(
+            data.params, data.starts, actions, data.base, indicators
+        )
+        return jnp.mean(returns)
 
     def penalty(theta, data: _Data):
         return data.l1 * jnp.sum(jnp.abs(theta)) + jnp.sum(data.cost * jnp.abs(theta))

@@ -32,8 +32,11 @@ _TIE = 1e-9
 
 def _settings(point: dict[str, Any]) -> tuple:
     """A run's sweep point without its optimiser seed: runs that differ only in
-    seed are repeats of one setting."""
-    return tuple(sorted((k, json.dumps(v)) for k, v in point.items() if k != "seed"))
+    seed are repeats of one setting. Numbers sort by value."""
+    items = [(k, v) for k, v in point.items() if k != "seed"]
+    return tuple(
+        sorted((k, (0, v, "") if isinstance(v, (int, float)) else (1, 0, json.dumps(v))) for k, v in items)
+    )
 
 
 def _label(point: dict[str, Any]) -> str:
@@ -291,17 +294,17 @@ def _plot_bounded(bars, splits, path: Path, base: str) -> Path:
             xs + offset, [v[0] for v in values], 0.38, color=colour, label=name, yerr=errors, capsize=3
         )
     axes[0].set_title("training: base return (95% CI)")
+    bars_per_agent = (
+        (-0.3, "learned", "reached_exit", "learned: reaches exit", "#2a9d8f", None),
+        (-0.1, "learned", "reached_arrow", "learned: reaches arrow", "#a8dadc", "//"),
+        (0.1, base, "reached_exit", "base objective: reaches exit", "#555", None),
+        (0.3, base, "reached_arrow", "base objective: reaches arrow", "#ccc", "//"),
+    )
     for ax, split in zip(axes[1:], splits):
-        for offset, agent, name, colour in (
-            (-0.2, "learned", "learned", "#2a9d8f"),
-            (0.2, base, "base", "#888"),
-        ):
-            exits = [b[3][(split, agent)].get("reached_exit", math.nan) for b in bars]
-            arrows = [b[3][(split, agent)].get("reached_arrow", math.nan) for b in bars]
-            ax.bar(xs + offset, exits, 0.38, color=colour, label=f"{name}: reaches exit")
-            ax.bar(xs + offset, arrows, 0.38, bottom=exits, color=colour, alpha=0.35, hatch="//",
-                   label=f"{name}: reaches arrow")  # fmt: skip
-        ax.set_title(f"{split}: episodes reaching exit (solid) / arrow (hatched)")
+        for offset, agent, event, name, colour, hatch in bars_per_agent:
+            rates = [b[3][(split, agent)].get(event, math.nan) for b in bars]
+            ax.bar(xs + offset, rates, 0.2, color=colour, hatch=hatch, label=name)
+        ax.set_title(f"{split}: share of episodes reaching each goal")
         ax.set_ylim(0, 1.05)
     for ax in axes:
         ax.set_xticks(xs, [b[0] for b in bars], rotation=20, fontsize=8)
