@@ -220,7 +220,11 @@ class ValueIteration:
 
     def plan(self, world, level: Level, objective, state=None, rng=None) -> Plan:
         """The greedy path on the optimal action values, up to the objective's
-        end, the world's end, a repeated state or the horizon. Ties go to the
+        end, the world's end or the horizon (default: the number of states).
+        The values are stationary, so replanning from any state on the path
+        would give the rest of it: a path that loops (an agent with nothing
+        to gain bumping a wall) is returned whole instead of one step per
+        call. Ties go to the
         lowest action index; with a finite horizon the values are those with
         the full horizon to go (a receding-horizon plan)."""
         world = get_world(world)
@@ -234,15 +238,14 @@ class ValueIteration:
         index = self._index(world, level, state)
         start_index = index
         limit = self.horizon or model.size
-        actions, seen = [], {index}
+        actions = []
         while len(actions) < limit and not model.world_terminal[index]:
             action = int(np.argmax(q_values[index]))
             actions.append(action)
             fired = model.features[index, action] != 0
             index = int(model.next_index[index, action])
-            if (fired & (bound.terminal != 0)).any() or index in seen:
+            if (fired & (bound.terminal != 0)).any():
                 break
-            seen.add(index)
         return Plan(
             actions=np.array(actions, dtype=np.int64),
             value=float(values[start_index]),

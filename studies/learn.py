@@ -212,7 +212,7 @@ class Fitness:
         features: Sequence[str],
         levels: Sequence[int],
         split: str,
-        overrides: Mapping[str, Any],
+        overrides: list[dict[str, Any]],
         max_steps: int | None,
         prior: Prior,
         store: ResultStore,
@@ -223,7 +223,7 @@ class Fitness:
     ):
         self.world = worlds.get(world)
         self.planner, self.features, self.levels = planner, tuple(features), tuple(levels)
-        self.split, self.overrides, self.max_steps, self.prior = split, dict(overrides), max_steps, prior
+        self.split, self.overrides, self.max_steps, self.prior = split, overrides, max_steps, prior
         self.store, self.study = store, study
         self.executor, self.console, self.progress = executor, console, progress
         self.history: list[Evaluation] = []
@@ -269,23 +269,32 @@ def agent_cells(
     """Study cells for the agent (planner, objective) on `levels` of `split`;
     `objective` is a catalogue name or an `Objective` (stored as its JSON)."""
     text = objective if isinstance(objective, str) else objective.to_json()
+    levels = list(levels)
+    per_level = overrides if isinstance(overrides, list) else [overrides] * len(levels)
+    name = worlds.get(world).name
     return [
         Cell(
-            world=worlds.get(world).name,
-            split=split,
-            seed=int(seed),
-            planner=planner.name,
-            budget=planner.budget,
-            options=planner.options,
-            objective=text,
-            max_steps=max_steps,
-            threshold=planners.DEFAULT_THRESHOLD,
-            scoring=scoring,
-            overrides=tuple(sorted(dict(overrides).items())),
-            label=planner.label,
-        )  # fmt: skip
-        for seed in levels
-    ]
+            world=name, split=split, seed=int(seed), planner=planner.name, budget=planner.budget,
+            options=planner.options, objective=text, max_steps=max_steps,
+            threshold=planners.DEFAULT_THRESHOLD, scoring=scoring,
+            overrides=tuple(sorted(dict(level_overrides).items())), label=planner.label,
+        )
+        for seed, level_overrides in zip(levels, per_level)
+    ]  # fmt: skip
+
+
+def mixed_overrides(
+    levels: int, overrides: Mapping[str, Any], mixture: Mapping[str, Any] | None
+) -> list[dict]:
+    """Per training level, its generator overrides: `overrides`, and for an exact
+    fraction ``mixture["fraction"]`` of the levels (round(fraction x levels),
+    spread evenly) also ``mixture["overrides"]``."""
+    plain = dict(overrides)
+    if not mixture:
+        return [plain] * levels
+    count = math.floor(mixture["fraction"] * levels + 0.5)
+    mixed = {i for i in range(levels) if (i + 1) * count // levels > i * count // levels}
+    return [{**plain, **mixture["overrides"]} if i in mixed else plain for i in range(levels)]
 
 
 def learn_objective(
@@ -298,6 +307,7 @@ def learn_objective(
     split: str = "train",
     levels: int | Sequence[int] = 20,
     overrides: Mapping[str, Any] | None = None,
+    mixture: Mapping[str, Any] | None = None,
     optimizer: str = "cma",
     evaluations: int = 40,
     candidates: Sequence[objectives.Objective | Mapping[str, float]] | None = None,
@@ -322,6 +332,9 @@ def learn_objective(
         features: the features theta weights (default `learnable_features`).
         split, levels, overrides: the training levels: seeds ``0..levels-1``
             (or the given seeds) of `split`, sampled with `overrides`.
+        mixture: ``{"fraction": p, "overrides": {...}}``: an exact fraction p
+            of the training levels is sampled with these overrides as well
+            (e.g. the arrow away from the exit: the diversity knob).
         optimizer: ``candidates`` (the best of `candidates`), ``random``
             (`evaluations` gaussian directions), ``cma`` (the `cma` package's
             CMA-ES, about `evaluations` candidates) or ``gradient``
@@ -341,14 +354,26 @@ def learn_objective(
     an optimiser this planner cannot serve, bad counts.
     """
     world, spec, features, levels, prior = check_arguments(
-        world, planner, budget, options, features, split, levels, overrides, optimizer, evaluations, prior
+        world,
+        planner,
+        budget,
+        options,
+        features,
+        split,
+        levels,
+        overrides,
+        optimizer,
+        evaluations,
+        prior,
+        mixture,
     )
     running = executor if isinstance(executor, Executor) else Executor(executor, workers, address)
     owned = not isinstance(store, ResultStore)
     results = ResultStore(":memory:" if store is None else store) if owned else store
     try:
         fitness = Fitness(
-            world, spec, features, levels, split, overrides or {}, max_steps, prior, results, study,
+            world, spec, features, levels, split, mixed_overrides(len(levels), overrides or {}, mixture),
+            max_steps, prior, results, study,
             running, console, progress,
         )  # fmt: skip
         from studies import optimisers
@@ -386,7 +411,18 @@ def learn_objective(
 
 
 def check_arguments(
-    world, planner, budget, options, features, split, levels, overrides, optimizer, evaluations, prior
+    world,
+    planner,
+    budget,
+    options,
+    features,
+    split,
+    levels,
+    overrides,
+    optimizer,
+    evaluations,
+    prior,
+    mixture=None,
 ):
     """Validate `learn_objective`'s arguments before any episode runs; returns
     (world, PlannerSpec, features, level seeds, Prior)."""
@@ -399,6 +435,15 @@ def check_arguments(
     if isinstance(evaluations, bool) or not isinstance(evaluations, int) or evaluations < 1:
         raise InvalidParameterError(f"evaluations must be a positive integer, got {evaluations!r}")
     world.split_params(split, **dict(overrides or {}))  # unknown split or parameter fails here
+    if mixture is not None:
+        if not isinstance(mixture, Mapping) or set(mixture) != {"fraction", "overrides"}:
+            raise InvalidParameterError(
+                f"mixture must be {{fraction = p, overrides = {{...}}}}, got {mixture!r}"
+            )
+        fraction = mixture["fraction"]
+        if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction <= 1:
+            raise InvalidParameterError(f"mixture fraction must be in [0, 1], got {fraction!r}")
+        world.split_params(split, **{**dict(overrides or {}), **dict(mixture["overrides"])})
     _check_planner(world, spec, features, optimizer)
     prior = prior or Prior()
     if not isinstance(prior, Prior):

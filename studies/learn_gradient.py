@@ -43,7 +43,7 @@ import optax
 import objectives
 from objectives import Objective
 from planners.jax_trajectory import ObjectiveArrays
-from worlds import InvalidParameterError, World
+from worlds import InvalidParameterError, PointMass, World
 from worlds import get as get_world
 from worlds.point_mass import dynamics
 from worlds.point_mass import layout as L
@@ -51,11 +51,15 @@ from worlds.point_mass import layout as L
 #: worlds whose dynamics exist in JAX (`worlds.point_mass.dynamics`)
 JAX_WORLDS = ("point-mass",)
 
-#: the reached indicators of the point mass and the (x, y, radius) slots of their regions
-_REGIONS = {
-    "reached_exit": (L.EXIT_X, L.EXIT_Y, L.EXIT_R),
-    "reached_beacon": (L.BEACON_X, L.BEACON_Y, L.BEACON_R),
-}
+#: the point mass's reached indicators: (feature index, (x, y, radius) slots of the region)
+_INDICATORS = tuple(
+    (list(PointMass.features).index(name), slots)
+    for name, slots in (
+        ("reached_exit", (L.EXIT_X, L.EXIT_Y, L.EXIT_R)),
+        ("reached_beacon", (L.BEACON_X, L.BEACON_Y, L.BEACON_R)),
+    )
+)
+_SMOOTH = np.isin(np.arange(len(PointMass.features)), [index for index, _ in _INDICATORS])
 
 
 def poor_start(world: World | str, features: Sequence[str]) -> np.ndarray:
@@ -95,6 +99,8 @@ class _Data(NamedTuple):
     base: ObjectiveArrays  # the base objective (its terminal mask includes the world's end)
     l1: jax.Array  # float scalar
     cost: jax.Array  # float[n]
+    lr: jax.Array  # float scalar, the base optimiser's
+    inner_lr: jax.Array  # float scalar, the mesa-optimiser's
 
 
 def _signed_distance(geometry, x, y):
@@ -140,17 +146,17 @@ def learned_return(params, start, actions, objective: ObjectiveArrays):
     return jnp.sum(rewards)
 
 
-def _smooth_indicators(params, state, features, indicators):
+def _smooth_indicators(params, state, features):
     """`features` ``float[K]`` with each reached indicator replaced by its
     sigmoid (the value whose gradient the dynamics uses)."""
-    for index, (x, y, r) in indicators:
+    for index, (x, y, r) in _INDICATORS:
         distance = dynamics.norm(state[0] - params[x], state[1] - params[y])
         smooth = jax.nn.sigmoid((params[r] - distance) / (dynamics.SMOOTH_WIDTH * params[r]))
         features = features.at[index].set(smooth)
     return features
 
 
-def smoothed_return(params, start, actions, base: ObjectiveArrays, indicators):
+def smoothed_return(params, start, actions, base: ObjectiveArrays):
     """The smoothed return (a float scalar) of accelerations ``float[T, 2]``
     from `start` ``float[4]`` under `base`.
 
@@ -158,19 +164,17 @@ def smoothed_return(params, start, actions, base: ObjectiveArrays, indicators):
     sigmoids and a terminal indicator s ends the episode with probability s
     (the reward of later steps is weighted by the probability of not having
     ended). Terminal features that are not indicators end it as usual.
-    `base.terminal` must already include the world's own end (the exit).
-    `indicators` is a static tuple of (feature index, (x, y, radius) slots).
+    `base.terminal` ``float[K]`` must already include the world's own end
+    (``reached_exit``).
     """
     geometry = dynamics.prepare(params)
-    smooth_mask = np.zeros(len(base.weights))
-    smooth_mask[[index for index, _ in indicators]] = 1.0
 
     def step(carry, action):
         state, alive, scale = carry
         next_state, features = transition(geometry, state, action)
-        features = _smooth_indicators(params, next_state, features, indicators)
+        features = _smooth_indicators(params, next_state, features)
         reward = jnp.sum(base.weights * features) - base.step_cost
-        fires = jnp.where(smooth_mask > 0, features, jax.lax.stop_gradient(features != 0.0))
+        fires = jnp.where(_SMOOTH, features, jax.lax.stop_gradient(features != 0.0))
         survives = jnp.prod(1.0 - base.terminal * fires.astype(features.dtype))
         return (next_state, alive * survives, scale * base.discount), reward * alive * scale
 
@@ -179,15 +183,25 @@ def smoothed_return(params, start, actions, base: ObjectiveArrays, indicators):
     return jnp.sum(rewards)
 
 
-def _build(inner_iterations: int, inner_lr: float, lr: float, indicators: tuple):
+def _adam_direction(eps_root: float = 0.0) -> optax.GradientTransformation:
+    # the learning rates are traced arguments (`_Data`), so that a sweep over
+    # them reuses one compiled step
+    return optax.scale_by_adam(eps_root=eps_root)
+
+
+#: the mesa-optimiser's Adam; eps_root keeps sqrt(v) differentiable where a
+#: gradient is 0 (optax's advice for meta-gradients through Adam)
+_INNER = _adam_direction(eps_root=1e-16)
+#: the base optimiser's Adam. Near a sparse θ the inner Adam divides by a
+#: ~1e-11 gradient, so that ∇θ reaches 1e9: clipping keeps one such step
+#: from filling Adam's second moment for hundreds of steps
+_OUTER = optax.chain(optax.clip_by_global_norm(1.0), _adam_direction())
+
+
+def _build(inner_iterations: int):
     """The jitted outer step ``(θ float[n], opt_state, _Data) -> (θ', opt_state',
-    fitness, penalty, gradient float[n])``; fitness and penalty are those of
-    the θ passed in (before the update)."""
-    # eps_root keeps Adam's sqrt(v) differentiable where a gradient is 0 (optax's advice for meta-gradients)
-    inner_optimizer = optax.adam(inner_lr, eps_root=1e-16)
-    # near a sparse θ the inner Adam divides by a ~1e-11 gradient, so ∇θ can
-    # reach 1e9; clipping keeps one such step from filling Adam's moments
-    outer_optimizer = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(lr))
+    fitness, penalty, ∇θ (fitness - penalty) float[n])``; fitness and
+    penalty are those of the θ passed in (before the update)."""
 
     def values(weights, data: _Data, u):
         """The learned return of unconstrained actions u ``float[L, R, H, 2]``: ``float[L, R]``."""
@@ -203,56 +217,51 @@ def _build(inner_iterations: int, inner_lr: float, lr: float, indicators: tuple)
         """The mesa-optimiser on every level at once: Adam on the learned
         return of each restart, then the restart that return likes best;
         accelerations ``float[L, H, 2]``."""
-        # the returns of different sequences are independent, so the gradient
-        # of their sum is every sequence's own gradient; vmapping inside the
-        # iteration (not around the scan) keeps tracing to seconds
-        descent = jax.grad(lambda u: -jnp.sum(values(weights, data, u)))
+        # the sequences' returns are independent, so the gradient of their sum
+        # is each one's own gradient; vmapping inside the iteration rather
+        # than around the scan keeps tracing short
+        ascent = jax.grad(lambda u: jnp.sum(values(weights, data, u)))
 
         def iteration(carry, _):
             u, state = carry
-            updates, state = inner_optimizer.update(descent(u), state, u)
-            return (optax.apply_updates(u, updates), state), None
+            direction, state = _INNER.update(ascent(u), state, u)
+            return (u + data.inner_lr * direction, state), None
 
         u = data.init
-        (u, _), _ = jax.lax.scan(iteration, (u, inner_optimizer.init(u)), None, length=inner_iterations)
+        (u, _), _ = jax.lax.scan(iteration, (u, _INNER.init(u)), None, length=inner_iterations)
         if u.shape[1] > 1:
-            # as in the planner; the choice is piecewise constant in θ, the
-            # gradient flows through the chosen restart
+            # as the planner does; the choice is piecewise constant in θ, and
+            # the gradient flows through the chosen restart
             best = jnp.argmax(jax.lax.stop_gradient(values(weights, data, u)), axis=1)
             u = jnp.take_along_axis(u, best[:, None, None, None], axis=1)
         return data.params[:, L.MAX_ACCEL, None, None] * jnp.tanh(u[:, 0])
 
-    def fitness(theta, data: _Data):
+    def objective(theta, data: _Data):
         actions = plan(theta @ data.scatter, data)
-        returns = jax.vmap(smoothed_return, in_axes=(0, 0, 0, None, None))(
-            data.params, data.starts, actions, data.base, indicators
+        returns = jax.vmap(smoothed_return, in_axes=(0, 0, 0, None))(
+            data.params, data.starts, actions, data.base
         )
-        return jnp.mean(returns)
+        fitness = jnp.mean(returns)
+        penalty = data.l1 * jnp.sum(jnp.abs(theta)) + jnp.sum(data.cost * jnp.abs(theta))
+        return fitness - penalty, (fitness, penalty)
 
-    def penalty(theta, data: _Data):
-        return data.l1 * jnp.sum(jnp.abs(theta)) + jnp.sum(data.cost * jnp.abs(theta))
+    def step(theta, opt_state, data: _Data):
+        (_, (fitness, penalty)), gradient = jax.value_and_grad(objective, has_aux=True)(theta, data)
+        # Adam descends: hand it the loss gradient, then step against its direction
+        direction, opt_state = _OUTER.update(-gradient, opt_state, theta)
+        return theta - data.lr * direction, opt_state, fitness, penalty, gradient
 
-    def loss(theta, data):
-        f, p = fitness(theta, data), penalty(theta, data)
-        return p - f, (f, p)
-
-    def step(theta, opt_state, data):
-        (_, (f, p)), g = jax.value_and_grad(loss, has_aux=True)(theta, data)
-        updates, opt_state = outer_optimizer.update(g, opt_state, theta)
-        return optax.apply_updates(theta, updates), opt_state, f, p, -g
-
-    return jax.jit(step), outer_optimizer
+    return jax.jit(step)
 
 
-#: configuration -> (jitted step, outer optimiser); shapes are left to jit's own cache
-_STEPS: dict[tuple, tuple[Callable, optax.GradientTransformation]] = {}
+#: inner_iterations -> the jitted step; jit's own cache handles shapes and dtypes
+_STEPS: dict[int, Callable] = {}
 
 
-def _outer_step(inner_iterations, inner_lr, lr, indicators):
-    key = (inner_iterations, float(inner_lr), float(lr), indicators)
-    if key not in _STEPS:
-        _STEPS[key] = _build(*key)
-    return _STEPS[key]
+def _outer_step(inner_iterations: int) -> Callable:
+    if inner_iterations not in _STEPS:
+        _STEPS[inner_iterations] = _build(inner_iterations)
+    return _STEPS[inner_iterations]
 
 
 def _positive_int(label: str, value) -> int:
@@ -297,7 +306,7 @@ class Search:
         *,
         lr: float = 0.05,
         horizon: int = 30,
-        inner_iterations: int = 30,
+        inner_iterations: int = 15,
         inner_lr: float = 0.1,
         restarts: int = 1,
         init_scale: float = 0.5,
@@ -346,7 +355,6 @@ class Search:
         # the world ends where the exit is reached: the smoothed return ends there too
         base_terminal = base.terminal.copy()
         base_terminal[world.feature_index("reached_exit")] = 1.0
-        self.indicators = tuple((world.feature_index(name), slots) for name, slots in _REGIONS.items())
 
         levels = [world.sample(seed=s, split=split, **(overrides or {})) for s in self.level_seeds]
         dtype = jnp.zeros(()).dtype  # float32 unless the user enabled x64, as in the planners
@@ -372,10 +380,10 @@ class Search:
             ),
             l1=device(l1),
             cost=device(cost),
+            lr=device(lr),
+            inner_lr=device(inner_lr),
         )
-        self.step, self.optimizer = _outer_step(
-            _positive_int("inner_iterations", inner_iterations), inner_lr, lr, self.indicators
-        )
+        self.step = _outer_step(int(inner_iterations))
 
     def objective(self, theta) -> Objective:
         """The learned objective of weights θ ``float[n]``."""
@@ -385,14 +393,14 @@ class Search:
     def value_and_grad(self, theta) -> tuple[float, float, np.ndarray]:
         """(smoothed fitness, penalty, ∇_θ (fitness - penalty) ``float64[n]``) at θ ``float[n]``."""
         theta = jnp.asarray(_vector("theta", theta, len(self.features)), dtype=self.dtype)
-        _, _, f, p, g = self.step(theta, self.optimizer.init(theta), self.data)
+        _, _, f, p, g = self.step(theta, _OUTER.init(theta), self.data)
         return float(f), float(p), np.asarray(g, dtype=np.float64)
 
     def run(self, theta0, steps: int, progress: Callable[[int, float], None] | None = None) -> list[dict]:
         """`steps` Adam steps on θ from `theta0`; the history (see `gradient_search`)."""
         steps = _positive_int("steps", steps)
         theta = jnp.asarray(_vector("theta0", theta0, len(self.features)), dtype=self.dtype)
-        state = self.optimizer.init(theta)
+        state = _OUTER.init(theta)
         history = []
         for step in range(steps + 1):
             # the last call only scores the final θ (its update is dropped), so
@@ -425,7 +433,7 @@ def gradient_search(
     steps: int = 30,
     lr: float = 0.05,
     horizon: int = 30,
-    inner_iterations: int = 30,
+    inner_iterations: int = 15,
     inner_lr: float = 0.1,
     restarts: int = 1,
     init_scale: float = 0.5,

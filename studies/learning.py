@@ -17,6 +17,9 @@ A learning study is a TOML file with ``kind = "learn"``::
     optimizer_options = { popsize = 6 }
     prior = { l1 = 0.0, nonzero = 0.0, cost = { reached_arrow = 0.1 } }
     overrides = { arrow_at_exit_prob = 1.0 }      # training generator parameters
+    mixture = { fraction = 0.1, overrides = { arrow_at_exit_prob = 0.0 } }
+                                    # an exact fraction of the training levels
+                                    # sampled with these overrides as well
 
     [planner]
     name = "value-iteration"        # with optional budget and options
@@ -64,11 +67,11 @@ REPORTS = ("diversity", "bounded-design", "proxy-preference", "plain")
 _KEYS = {
     "name", "description", "kind", "report", "world", "features", "split", "levels", "optimizer",
     "evaluations", "seed", "max_steps", "optimizer_options", "prior", "overrides", "planner", "evaluate",
-    "sweep", "candidates",
+    "sweep", "candidates", "mixture",
 }  # fmt: skip
 _EVALUATE_KEYS = {"splits", "levels", "objectives", "scoring", "overrides", "max_steps"}
 _SWEEP_ROOTS = {"levels", "seed", "evaluations", "max_steps", "optimizer"}
-_SWEEP_PREFIXES = ("planner.", "prior.", "overrides.", "optimizer_options.")
+_SWEEP_PREFIXES = ("planner.", "prior.", "overrides.", "optimizer_options.", "mixture.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +173,7 @@ def _arguments(config: dict) -> dict[str, Any]:
         split=config.get("split", "train"),
         levels=config.get("levels", 20),
         overrides=config.get("overrides", {}),
+        mixture=config.get("mixture"),
         optimizer=config.get("optimizer", "cma"),
         evaluations=config.get("evaluations", 40),
         prior=_prior(config),
@@ -187,6 +191,7 @@ def _validate(config: dict) -> None:
     check_arguments(
         args["world"], args["planner"], args["budget"], args["options"], args["features"], args["split"],
         args["levels"], args["overrides"], args["optimizer"], args["evaluations"], args["prior"],
+        args["mixture"],
     )  # fmt: skip
     evaluate = config["evaluate"]
     world = objectives.catalogue(args["world"])

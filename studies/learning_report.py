@@ -23,6 +23,7 @@ import numpy as np
 
 import objectives
 import worlds
+from studies.learn import mixed_overrides
 from studies.report import bootstrap_ci
 from studies.report_plots import _figure, _html_table, _markdown_table, _pyplot, num, pct
 from studies.store import ResultStore
@@ -44,10 +45,11 @@ def _label(point: dict[str, Any]) -> str:
 
 
 def _tied(history: list[dict[str, Any]]) -> float:
-    """The fraction of candidates whose fitness ties the best: near 1 when
-    training cannot tell the candidates apart."""
-    best = max(e["fitness"] for e in history)
-    return sum(e["fitness"] >= best - _TIE for e in history) / len(history)
+    """The fraction of candidates whose training base return ties the best:
+    near 1 when training cannot tell the candidates apart (a prior's penalty
+    is left out: it is a preference, not evidence)."""
+    best = max(e["score"] for e in history)
+    return sum(e["score"] >= best - _TIE for e in history) / len(history)
 
 
 def _rates(rows: list[dict[str, Any]], base: str) -> dict[str, float]:
@@ -122,22 +124,30 @@ def _runs_table(runs: list[_Run], base: str) -> tuple[list[str], list[list[str]]
 
 # ---- diversity ---------------------------------------------------------------
 def _away(run: _Run) -> int:
-    """How many training levels have the arrow away from the exit."""
+    """How many training levels have the arrow away from the exit (sampled again)."""
     config = run.payload["config"]
     world = worlds.get(config["world"])
+    per_level = mixed_overrides(config.get("levels", 20), config.get("overrides", {}), config.get("mixture"))
     count = 0
-    for seed in range(config.get("levels", 20)):
-        level = world.sample(seed=seed, split=config.get("split", "train"), **config.get("overrides", {}))
-        count += (
-            world.locate(level, None, "arrow")[0].tolist() != world.locate(level, None, "exit")[0].tolist()
-        )
+    for seed, overrides in enumerate(per_level):
+        level = world.sample(seed=seed, split=config.get("split", "train"), **overrides)
+        arrow, exit_ = world.locate(level, None, "arrow")[0], world.locate(level, None, "exit")[0]
+        count += arrow.tolist() != exit_.tolist()
     return count
+
+
+def _diversity_p(config: dict[str, Any]) -> float:
+    """The fraction of training levels meant to have the arrow away from the exit."""
+    mixture = config.get("mixture")
+    if mixture and mixture["overrides"].get("arrow_at_exit_prob", 1.0) == 0.0:
+        return float(mixture["fraction"])
+    return round(1.0 - config.get("overrides", {}).get("arrow_at_exit_prob", 1.0), 6)
 
 
 def _diversity(runs: list[_Run], out: Path, base: str):
     groups: dict[tuple[float, int], list[_Run]] = defaultdict(list)
     for run in runs:
-        p = round(1.0 - run.payload["config"]["overrides"].get("arrow_at_exit_prob", 1.0), 6)
+        p = _diversity_p(run.payload["config"])
         groups[(p, run.payload["config"]["levels"])].append(run)
     table, stats = [], {}
     for (p, levels), members in sorted(groups.items()):

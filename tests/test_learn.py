@@ -11,7 +11,7 @@ import pytest
 import objectives
 import planners
 from studies import Prior, ResultStore, learn_objective, learnable_features
-from studies.learn import objective_from
+from studies.learn import mixed_overrides, objective_from
 from worlds import InvalidParameterError, UnknownNameError
 
 # every training level has the arrow away from the exit: "exit" and "arrow" differ
@@ -41,6 +41,21 @@ def test_objective_json_round_trips():
     assert objectives.Objective.from_json(objective.to_json()) == objective
     with pytest.raises(objectives.ObjectiveError, match="not an objective's JSON"):
         objectives.Objective.from_json("{}")
+
+
+def test_mixture_puts_an_exact_fraction_of_levels_evenly_through_the_training_set():
+    mixture = {"fraction": 0.1, "overrides": {"arrow_at_exit_prob": 0.0}}
+    per_level = mixed_overrides(50, {"size": 9}, mixture)
+    mixed = [i for i, o in enumerate(per_level) if o.get("arrow_at_exit_prob") == 0.0]
+    assert mixed == [9, 19, 29, 39, 49] and all(o["size"] == 9 for o in per_level)
+    assert sum("arrow_at_exit_prob" in o for o in mixed_overrides(50, {}, {**mixture, "fraction": 0.02})) == 1
+    assert mixed_overrides(3, {}, None) == [{}, {}, {}]
+    learned = learn_objective(
+        "arrow-maze", "value-iteration", levels=10, optimizer="candidates",
+        mixture={**mixture, "fraction": 0.3}, candidates=[{"reached_arrow": 1.0}],
+    )  # fmt: skip
+    # the arrow-seeker earns nothing on exactly the three levels with the arrow away
+    assert sum(score == 0.0 for score in learned.train_scores) == 3
 
 
 def test_prior_penalty_by_hand():
@@ -147,6 +162,12 @@ def test_ray_gives_the_serial_result():
         ),
         (dict(optimizer="cma", optimizer_options={"lr": 1}), InvalidParameterError, "unknown cma options"),
         (dict(executor="threads"), InvalidParameterError, "unknown executor"),
+        (
+            dict(mixture={"fraction": 2, "overrides": {}}),
+            InvalidParameterError,
+            "mixture fraction must be in",
+        ),
+        (dict(mixture={"share": 0.1}), InvalidParameterError, "mixture must be"),
     ],
 )
 def test_bad_arguments_get_one_clear_error(arguments, error, message):
