@@ -179,7 +179,8 @@ class Objective:
         """The objective written by `to_json`."""
         try:
             spec = json.loads(text)
-            return cls(spec["weights"], frozenset(spec["terminal"]), spec["step_cost"], spec["discount"], name)
+            terminal = frozenset(spec["terminal"])
+            return cls(spec["weights"], terminal, spec["step_cost"], spec["discount"], name)
         except (ValueError, KeyError, TypeError) as error:
             raise ObjectiveError(f"not an objective's JSON ({error}): {text[:80]!r}") from None
 

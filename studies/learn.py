@@ -37,7 +37,7 @@ from studies.store import ResultStore
 from worlds import InvalidParameterError, UnknownNameError
 
 OPTIMIZERS = ("candidates", "random", "cma", "gradient")
-_DECIMALS = 4  # candidate weights are rounded: readable, and equal candidates share episodes
+_DECIMALS = 6  # candidate weights are rounded: readable, and equal candidates share episodes
 
 
 @dataclasses.dataclass(frozen=True)

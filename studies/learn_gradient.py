@@ -1,37 +1,45 @@
 """The ``gradient`` base optimiser: gradient descent on a mesa-optimiser that
 itself runs gradient descent.
 
-The agent is a gradient planner (the mesa-optimiser) that pursues a learned
+The agent is a gradient planner (the mesa-optimiser) pursuing a learned
 objective with weights θ over named features. The base optimiser chooses θ
 to maximise the *base* objective's return (the world's ``exit`` objective)
-over training levels. It does so by differentiating through the planner:
+over training levels, by differentiating through the planner:
 
     u_0      a fixed, seeded action sequence per level and restart
-    u_{k+1}  = u_k + Adam(∇_u R_θ(max_accel · tanh(u_k)))      k < inner_iterations
-    fitness  = mean over levels of R̃_base(max_accel · tanh(u_K))
-    θ       <- θ + Adam(∇_θ [fitness - penalty(θ)])
+    u_{k+1}  = u_k + inner_lr * Adam(∇_u R_θ(max_accel * tanh(u_k)))    k < inner_iterations
+    fitness  = mean over levels of R̃_base(max_accel * tanh(u_K))
+    θ       <- θ + lr * Adam(clip(∇_θ [fitness - penalty(θ)]))
 
-where R_θ is the return of the objective with weights θ (exactly what
-`planners.GradientPlanner` maximises, `planners.jax_trajectory.trajectory_return`)
-and R̃_base is a *smoothed* base return: the reached indicators take the value
+R_θ is the return that `planners.GradientPlanner` maximises (that of
+`planners.jax_trajectory.trajectory_return`) under the objective with weights
+θ. R̃_base is a *smoothed* base return: the reached indicators take the value
 of the sigmoid whose gradient the dynamics already gives them, and reaching
-the goal ends the episode with that probability instead of all at once, so
-that the fitness is a differentiable function of the actions. The inner loop
-has a fixed number of iterations (`lax.scan`), so `jax.grad` reaches θ
-through every one of them; `GradientPlanner` itself runs a ``fori_loop``
-with a dynamic trip count, which reverse mode cannot differentiate.
+the exit ends the episode with that probability rather than all at once, so
+the fitness is a differentiable function of the actions. The inner loop has
+a fixed number of iterations (`lax.scan`) so that `jax.grad` reaches θ
+through all of them; `GradientPlanner` itself runs a ``fori_loop`` with a
+dynamic trip count, which reverse mode cannot differentiate.
 
-One outer step is one jitted call, vmapped over levels and restarts, shared
-by every search with the same configuration in the process.
+Short unrolls learn better. Through 30 inner iterations ∇θ is rough (the
+gradient of an unrolled optimiser grows chaotic with its length): the search
+random-walks along a plateau and now and then falls off the cliff where the
+distance weight reaches 0 and the planner stops moving. With 10-15 iterations
+the fitness rises and stays up. Hence ``inner_iterations=15``.
 
->>> history = gradient_search("point-mass", FEATURES, frozenset({"reached_exit"}), 0.99, 0.0,
-...                           list(range(8)), "train", {}, None)  # doctest: +SKIP
+One outer step is one jitted call, vmapped over levels and restarts. Its
+learning rates, levels and objective are arguments, so every search with
+the same number of inner iterations (and array shapes) shares one compiled
+step in the process, and JAX's persistent cache keeps it across processes.
+
+>>> history = gradient_search("point-mass", list(worlds.get("point-mass").features),
+...                           frozenset({"reached_exit"}), 0.99, 0.0, list(range(8)), "train", {})
+... # doctest: +SKIP
 >>> history[-1]["theta"]  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -42,6 +50,7 @@ import optax
 
 import objectives
 from objectives import Objective
+from planners.jax_planner import positive_float, positive_int  # also turns on JAX's persistent cache
 from planners.jax_trajectory import ObjectiveArrays
 from worlds import InvalidParameterError, PointMass, World
 from worlds import get as get_world
@@ -50,6 +59,7 @@ from worlds.point_mass import layout as L
 
 #: worlds whose dynamics exist in JAX (`worlds.point_mass.dynamics`)
 JAX_WORLDS = ("point-mass",)
+_OWNER = "gradient search"
 
 #: the point mass's reached indicators: (feature index, (x, y, radius) slots of the region)
 _INDICATORS = tuple(
@@ -62,74 +72,42 @@ _INDICATORS = tuple(
 _SMOOTH = np.isin(np.arange(len(PointMass.features)), [index for index, _ in _INDICATORS])
 
 
-def poor_start(world: World | str, features: Sequence[str]) -> np.ndarray:
+def default_theta0(world: World | str, features: Sequence[str]) -> np.ndarray:
     """The default θ0 ``float64[len(features)]``: only ``reached_exit``
     weighted, at the base objective's +50, every other feature 0.
 
-    It is the base objective's own goal with its shaping removed, a sparse
-    objective: far from the exit its gradient (that of a sigmoid 0.3 units
-    wide, 5-9 units away) is ~1e-11, so a local gradient planner has nothing
-    to follow and wanders (mean base return about -44 on train levels, against
-    about +21 for the ``exit`` objective itself). Raises
-    `worlds.InvalidParameterError` when ``reached_exit`` is not among `features`.
+    It is the base objective's own goal without its shaping: a sparse
+    objective. Far from the exit its gradient (a sigmoid 0.3 units wide, 5-9
+    units away) is ~1e-11, so a local gradient planner has nothing to follow
+    and drifts: a mean base return of about -44 on train levels 0-7 with
+    ``GradientPlanner(horizon=30, iterations=20, restarts=2)``, against about
+    +21 for the ``exit`` objective itself. Raises
+    `worlds.InvalidParameterError` when ``reached_exit`` is not a feature.
     """
     world = get_world(world)
     features = list(features)
     if "reached_exit" not in features:
         raise InvalidParameterError(
-            f"the default start weights reached_exit, which is not among the features {features}; "
-            "pass theta0 explicitly"
+            f"{_OWNER}: the default theta0 weights reached_exit, which is not among the features "
+            f"{features}; pass theta0"
         )
     theta = np.zeros(len(features))
     theta[features.index("reached_exit")] = objectives.get(world, world.base).weights["reached_exit"]
     return theta
 
 
-class _Data(NamedTuple):
-    """Everything an outer step takes as traced arguments (L levels, R
-    restarts, H horizon, n learned weights, K world features)."""
-
-    params: jax.Array  # float[L, N_PARAMS]
-    starts: jax.Array  # float[L, 4]
-    init: jax.Array  # float[L, R, H, 2] unconstrained initial actions
-    scatter: jax.Array  # float[n, K]: θ @ scatter is the weight vector in feature order
-    terminal: jax.Array  # float[K] the learned objective's terminal mask
-    step_cost: jax.Array  # float scalar
-    discount: jax.Array  # float scalar
-    base: ObjectiveArrays  # the base objective (its terminal mask includes the world's end)
-    l1: jax.Array  # float scalar
-    cost: jax.Array  # float[n]
-    lr: jax.Array  # float scalar, the base optimiser's
-    inner_lr: jax.Array  # float scalar, the mesa-optimiser's
+# ---- the differentiable pieces --------------------------------------------------
 
 
-def _signed_distance(geometry, x, y):
-    """`dynamics.signed_distance` with the same value and first derivative
-    (d' = n . p', the normal held constant) and a normal that stays constant
-    at every order: zero curvature, and no NaN inside a box, where the second
-    derivative of `dynamics.signed_distance` differentiates sqrt at 0."""
-    d, nx, ny = jax.lax.stop_gradient(dynamics._nearest_surface(geometry, x, y))
-    return d + nx * (x - jax.lax.stop_gradient(x)) + ny * (y - jax.lax.stop_gradient(y)), nx, ny
-
-
-if "signed_distance" not in dynamics.transition.__code__.co_names:
-    raise ImportError("studies.learn_gradient: dynamics.transition no longer calls signed_distance")
-#: `dynamics.transition`, same code, with `_signed_distance`: the meta-gradient
-#: differentiates the dynamics twice (Hessian-vector products of the inner
-#: loop), which `dynamics.signed_distance` turns into NaN after a collision
-transition = types.FunctionType(
-    dynamics.transition.__code__,
-    {**vars(dynamics), "signed_distance": _signed_distance},
-    "transition",
-    dynamics.transition.__defaults__,
-    dynamics.transition.__closure__,
-)
+#: one step of the point mass; the meta-gradient differentiates it twice (the
+#: inner loop's Hessian-vector products)
+transition = dynamics.transition
 
 
 def learned_return(params, start, actions, objective: ObjectiveArrays):
-    """`planners.jax_trajectory.trajectory_return` (the return only, a float
-    scalar) of accelerations ``float[T, 2]`` from `start` ``float[4]``,
-    through the twice-differentiable `transition`."""
+    """The return (a float scalar) of accelerations ``float[T, 2]`` from
+    `start` ``float[4]``: `planners.jax_trajectory.trajectory_return`'s, in
+    value and gradient, through the twice-differentiable `transition`."""
     geometry = dynamics.prepare(params)
 
     def step(carry, action):
@@ -148,7 +126,7 @@ def learned_return(params, start, actions, objective: ObjectiveArrays):
 
 def _smooth_indicators(params, state, features):
     """`features` ``float[K]`` with each reached indicator replaced by its
-    sigmoid (the value whose gradient the dynamics uses)."""
+    sigmoid (the function whose gradient the dynamics gives it)."""
     for index, (x, y, r) in _INDICATORS:
         distance = dynamics.norm(state[0] - params[x], state[1] - params[y])
         smooth = jax.nn.sigmoid((params[r] - distance) / (dynamics.SMOOTH_WIDTH * params[r]))
@@ -160,12 +138,11 @@ def smoothed_return(params, start, actions, base: ObjectiveArrays):
     """The smoothed return (a float scalar) of accelerations ``float[T, 2]``
     from `start` ``float[4]`` under `base`.
 
-    Like `trajectory_return`, except that the reached indicators are their
-    sigmoids and a terminal indicator s ends the episode with probability s
-    (the reward of later steps is weighted by the probability of not having
-    ended). Terminal features that are not indicators end it as usual.
-    `base.terminal` ``float[K]`` must already include the world's own end
-    (``reached_exit``).
+    As `learned_return`, except that the reached indicators are their
+    sigmoids s and a terminal indicator ends the episode with probability s:
+    later rewards are weighted by the probability of not having ended yet.
+    Other terminal features end it as usual. `base.terminal` ``float[K]``
+    must already include the world's own end (``reached_exit``).
     """
     geometry = dynamics.prepare(params)
 
@@ -175,7 +152,7 @@ def smoothed_return(params, start, actions, base: ObjectiveArrays):
         features = _smooth_indicators(params, next_state, features)
         reward = jnp.sum(base.weights * features) - base.step_cost
         fires = jnp.where(_SMOOTH, features, jax.lax.stop_gradient(features != 0.0))
-        survives = jnp.prod(1.0 - base.terminal * fires.astype(features.dtype))
+        survives = jnp.prod(1.0 - base.terminal * fires)
         return (next_state, alive * survives, scale * base.discount), reward * alive * scale
 
     one = jnp.ones((), dtype=actions.dtype)
@@ -183,25 +160,42 @@ def smoothed_return(params, start, actions, base: ObjectiveArrays):
     return jnp.sum(rewards)
 
 
-def _adam_direction(eps_root: float = 0.0) -> optax.GradientTransformation:
-    # the learning rates are traced arguments (`_Data`), so that a sweep over
-    # them reuses one compiled step
-    return optax.scale_by_adam(eps_root=eps_root)
+# ---- the outer step -------------------------------------------------------------
 
 
+class _Data(NamedTuple):
+    """An outer step's traced arguments (L levels, R restarts, H horizon, n
+    learned weights, K world features)."""
+
+    params: jax.Array  # float[L, N_PARAMS]
+    starts: jax.Array  # float[L, 4]
+    init: jax.Array  # float[L, R, H, 2], the initial unconstrained actions
+    scatter: jax.Array  # float[n, K]: θ @ scatter is the weight vector in feature order
+    terminal: jax.Array  # float[K], the learned objective's terminal mask
+    step_cost: jax.Array  # float scalar, the learned objective's
+    discount: jax.Array  # float scalar, the learned objective's
+    base: ObjectiveArrays  # the base objective; its terminal mask includes the world's end
+    l1: jax.Array  # float scalar
+    cost: jax.Array  # float[n]
+    lr: jax.Array  # float scalar, the base optimiser's
+    inner_lr: jax.Array  # float scalar, the mesa-optimiser's
+
+
+# Both Adams give directions only: the learning rates are traced (`_Data`),
+# so a sweep over them reuses one compiled step.
 #: the mesa-optimiser's Adam; eps_root keeps sqrt(v) differentiable where a
 #: gradient is 0 (optax's advice for meta-gradients through Adam)
-_INNER = _adam_direction(eps_root=1e-16)
+_INNER = optax.scale_by_adam(eps_root=1e-16)
 #: the base optimiser's Adam. Near a sparse θ the inner Adam divides by a
-#: ~1e-11 gradient, so that ∇θ reaches 1e9: clipping keeps one such step
-#: from filling Adam's second moment for hundreds of steps
-_OUTER = optax.chain(optax.clip_by_global_norm(1.0), _adam_direction())
+#: ~1e-11 gradient and ∇θ reaches 1e9: clipping keeps one such step from
+#: filling Adam's second moment for hundreds of steps
+_OUTER = optax.chain(optax.clip_by_global_norm(1.0), optax.scale_by_adam())
 
 
-def _build(inner_iterations: int):
+def _build(inner_iterations: int) -> Callable:
     """The jitted outer step ``(θ float[n], opt_state, _Data) -> (θ', opt_state',
     fitness, penalty, ∇θ (fitness - penalty) float[n])``; fitness and
-    penalty are those of the θ passed in (before the update)."""
+    penalty are those of the θ passed in, before the update."""
 
     def values(weights, data: _Data, u):
         """The learned return of unconstrained actions u ``float[L, R, H, 2]``: ``float[L, R]``."""
@@ -210,8 +204,7 @@ def _build(inner_iterations: int):
         def one(params, start, u):
             return learned_return(params, start, params[L.MAX_ACCEL] * jnp.tanh(u), objective)
 
-        per_restart = jax.vmap(one, in_axes=(None, None, 0))
-        return jax.vmap(per_restart)(data.params, data.starts, u)
+        return jax.vmap(jax.vmap(one, in_axes=(None, None, 0)))(data.params, data.starts, u)
 
     def plan(weights, data: _Data):
         """The mesa-optimiser on every level at once: Adam on the learned
@@ -247,14 +240,14 @@ def _build(inner_iterations: int):
 
     def step(theta, opt_state, data: _Data):
         (_, (fitness, penalty)), gradient = jax.value_and_grad(objective, has_aux=True)(theta, data)
-        # Adam descends: hand it the loss gradient, then step against its direction
+        # Adam minimises: give it the loss's gradient and step against its direction
         direction, opt_state = _OUTER.update(-gradient, opt_state, theta)
         return theta - data.lr * direction, opt_state, fitness, penalty, gradient
 
     return jax.jit(step)
 
 
-#: inner_iterations -> the jitted step; jit's own cache handles shapes and dtypes
+#: inner_iterations -> the jitted step; jit's own cache tells shapes and dtypes apart
 _STEPS: dict[int, Callable] = {}
 
 
@@ -264,33 +257,25 @@ def _outer_step(inner_iterations: int) -> Callable:
     return _STEPS[inner_iterations]
 
 
-def _positive_int(label: str, value) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise InvalidParameterError(f"gradient search: {label} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _positive_float(label: str, value) -> float:
-    if not isinstance(value, (int, float, np.integer, np.floating)) or not np.isfinite(value) or value <= 0:
-        raise InvalidParameterError(f"gradient search: {label} must be a positive number, got {value!r}")
-    return float(value)
-
-
 def _vector(label: str, value, n: int) -> np.ndarray:
     array = np.asarray(value, dtype=np.float64)
     if array.shape != (n,) or not np.isfinite(array).all():
         raise InvalidParameterError(
-            f"gradient search: {label} must be {n} finite numbers (one per feature), got shape {array.shape}"
+            f"{_OWNER}: {label} must be {n} finite numbers, one per feature, got shape {array.shape}"
         )
     return array
 
 
-class Search:
-    """A prepared search problem: the levels, the base objective and the
-    compiled outer step. `gradient_search` is the usual entry; tests use
-    `value_and_grad` to check the gradient.
+# ---- the search -----------------------------------------------------------------
 
-    Arguments as in `gradient_search`.
+
+class Search:
+    """A prepared search: the levels and objectives as device arrays and the
+    compiled outer step. `gradient_search` is the usual way in; `value_and_grad`
+    exposes the fitness and its gradient (for tests and diagnostics).
+
+    Arguments as in `gradient_search`. Arrays are in JAX's default float
+    (float32, or float64 under ``jax.enable_x64``) as the planners' are.
     """
 
     def __init__(
@@ -317,64 +302,57 @@ class Search:
         world = get_world(world)
         if not getattr(world, "continuous", False) or world.name not in JAX_WORLDS:
             raise InvalidParameterError(
-                f"the gradient base optimiser differentiates through JAX dynamics, which only "
-                f"{', '.join(JAX_WORLDS)} has; {world.name} has none (use another base optimiser)"
+                f"{_OWNER} differentiates through JAX dynamics, which only {', '.join(JAX_WORLDS)} "
+                f"has; {world.name} has none (use another base optimiser there)"
             )
         self.features = list(features)
-        unknown = [f for f in self.features if f not in world.features]
-        if unknown or not self.features or len(set(self.features)) != len(self.features):
+        if not self.features or len(set(self.features)) != len(self.features):
+            raise InvalidParameterError(f"{_OWNER}: features must be distinct names, got {self.features}")
+        unknown = sorted((set(self.features) | set(terminal)) - set(world.features))
+        if unknown:
             raise InvalidParameterError(
-                f"gradient search: features must be distinct {world.name} features, got {self.features}; "
-                f"valid: {', '.join(world.features)}"
-            )
-        unknown_terminal = sorted(set(terminal) - set(world.features))
-        if unknown_terminal:
-            raise InvalidParameterError(
-                f"gradient search: unknown terminal feature(s) {unknown_terminal}; "
-                f"valid: {', '.join(world.features)}"
+                f"{_OWNER}: unknown {world.name} feature(s) {unknown}; valid: {', '.join(world.features)}"
             )
         self.level_seeds = [int(s) for s in level_seeds]
         if not self.level_seeds:
-            raise InvalidParameterError("gradient search: level_seeds must name at least one level")
+            raise InvalidParameterError(f"{_OWNER}: level_seeds must name at least one level")
         for label, value in (("horizon", horizon), ("inner_iterations", inner_iterations)):
-            _positive_int(label, value)
-        _positive_int("restarts", restarts)
+            positive_int(_OWNER, label, value)
+        positive_int(_OWNER, "restarts", restarts)
         for label, value in (("lr", lr), ("inner_lr", inner_lr), ("init_scale", init_scale)):
-            _positive_float(label, value)
-        if not np.isfinite(l1) or l1 < 0:
-            raise InvalidParameterError(f"gradient search: l1 must be a non-negative number, got {l1!r}")
+            positive_float(_OWNER, label, value)
         n = len(self.features)
         cost = np.zeros(n) if cost is None else _vector("cost", cost, n)
-        if (cost < 0).any():
-            raise InvalidParameterError("gradient search: cost must be non-negative")
+        if not (np.isfinite(l1) and l1 >= 0 and (cost >= 0).all()):
+            raise InvalidParameterError(f"{_OWNER}: l1 and cost must be non-negative")
 
         self.world = world
         self.learned = Objective(dict.fromkeys(self.features, 0.0), terminal, step_cost, discount)
-        bound = self.learned.bind(world)
+        learned = self.learned.bind(world)
         base = objectives.get(world, world.base).bind(world)
-        # the world ends where the exit is reached: the smoothed return ends there too
+        # the world ends in the exit region, so the smoothed return ends there too
         base_terminal = base.terminal.copy()
         base_terminal[world.feature_index("reached_exit")] = 1.0
 
         levels = [world.sample(seed=s, split=split, **(overrides or {})) for s in self.level_seeds]
-        dtype = jnp.zeros(()).dtype  # float32 unless the user enabled x64, as in the planners
-        rng = np.random.default_rng(seed)
-        init = init_scale * rng.standard_normal((len(levels), restarts, horizon, L.ACTION_SIZE))
+        init = init_scale * np.random.default_rng(seed).standard_normal(
+            (len(levels), restarts, horizon, L.ACTION_SIZE)
+        )
         scatter = np.zeros((n, len(world.features)))
         scatter[np.arange(n), [world.feature_index(f) for f in self.features]] = 1.0
+        self.dtype = jnp.zeros(()).dtype  # float32 unless the user enabled x64, as in the planners
 
         def device(a):
-            return jnp.asarray(a, dtype=dtype)
+            return jnp.asarray(a, dtype=self.dtype)
 
-        self.dtype = dtype
         self.data = _Data(
             params=device(np.stack([world.arrays(level) for level in levels])),
             starts=device(np.stack([world.initial_state(level) for level in levels])),
             init=device(init),
             scatter=device(scatter),
-            terminal=device(bound.terminal),
-            step_cost=device(bound.step_cost),
-            discount=device(bound.discount),
+            terminal=device(learned.terminal),
+            step_cost=device(learned.step_cost),
+            discount=device(learned.discount),
             base=ObjectiveArrays(
                 device(base.weights), device(base_terminal), device(base.step_cost), device(base.discount)
             ),
@@ -391,30 +369,31 @@ class Search:
         return Objective(weights, self.learned.terminal, self.learned.step_cost, self.learned.discount)
 
     def value_and_grad(self, theta) -> tuple[float, float, np.ndarray]:
-        """(smoothed fitness, penalty, ∇_θ (fitness - penalty) ``float64[n]``) at θ ``float[n]``."""
+        """(smoothed fitness, penalty, ∇θ (fitness - penalty) ``float64[n]``) at θ ``float[n]``."""
         theta = jnp.asarray(_vector("theta", theta, len(self.features)), dtype=self.dtype)
-        _, _, f, p, g = self.step(theta, _OUTER.init(theta), self.data)
-        return float(f), float(p), np.asarray(g, dtype=np.float64)
+        _, _, fitness, penalty, gradient = self.step(theta, _OUTER.init(theta), self.data)
+        return float(fitness), float(penalty), np.asarray(gradient, dtype=np.float64)
 
     def run(self, theta0, steps: int, progress: Callable[[int, float], None] | None = None) -> list[dict]:
-        """`steps` Adam steps on θ from `theta0`; the history (see `gradient_search`)."""
-        steps = _positive_int("steps", steps)
+        """`steps` outer steps from `theta0` ``float[n]``; the history, as `gradient_search`'s."""
+        steps = positive_int(_OWNER, "steps", steps)
         theta = jnp.asarray(_vector("theta0", theta0, len(self.features)), dtype=self.dtype)
         state = _OUTER.init(theta)
         history = []
         for step in range(steps + 1):
             # the last call only scores the final θ (its update is dropped), so
             # that one compiled function serves every row
-            new_theta, new_state, f, p, _ = self.step(theta, state, self.data)
-            row = {
-                "step": step,
-                "theta": [float(t) for t in np.asarray(theta, dtype=np.float64)],
-                "fitness": float(f),
-                "penalty": float(p),
-            }
-            history.append(row)
+            new_theta, new_state, fitness, penalty, _ = self.step(theta, state, self.data)
+            history.append(
+                {
+                    "step": step,
+                    "theta": np.asarray(theta, dtype=np.float64).tolist(),
+                    "fitness": float(fitness),
+                    "penalty": float(penalty),
+                }
+            )
             if progress is not None:
-                progress(step, row["fitness"])
+                progress(step, history[-1]["fitness"])
             theta, state = new_theta, new_state
         return history
 
@@ -450,29 +429,33 @@ def gradient_search(
         features: the n feature names θ weights; the learned objective is
             ``Objective(dict(zip(features, θ)), terminal, step_cost, discount)``.
         level_seeds: the L training levels, ``world.sample(seed, split, **overrides)``.
-        theta0: ``float[n]`` start; None is `poor_start` (only ``reached_exit``).
-        steps: outer (base) Adam steps with learning rate `lr`.
+        theta0: ``float[n]``; None is `default_theta0` (only ``reached_exit`` weighted).
+        steps: outer (base) Adam steps, of learning rate `lr`, on ∇θ clipped
+            to norm 1.
         horizon: H, the length of the open-loop action sequences.
-        inner_iterations, inner_lr: the mesa-optimiser's Adam steps and rate.
+        inner_iterations, inner_lr: the mesa-optimiser's Adam steps and rate
+            (see the module's note on short unrolls).
         restarts: R sequences per level; the one the learned objective scores
-            best is kept (as `planners.GradientPlanner` does).
+            best is kept, as in `planners.GradientPlanner`.
         init_scale: standard deviation of the fixed, seeded initial
-            unconstrained actions ``float[L, R, H, 2]`` (the planner's default is 0.5).
+            unconstrained actions ``float[L, R, H, 2]`` (0.5: the planner's default).
         l1, cost: the penalty ``l1 * sum|θ| + sum(cost * |θ|)`` (cost ``float[n]``)
             subtracted from the fitness.
         seed: seeds the initial actions.
         progress: called as ``progress(step, fitness)`` after each row.
 
     Returns:
-        One dict per outer step, steps + 1 in all (step 0 is `theta0`):
-        ``step``, ``theta`` (n floats), ``fitness`` (the smoothed base return
-        of θ's plans, averaged over levels) and ``penalty``.
+        steps + 1 dicts, one per outer step, the first for `theta0`: ``step``,
+        ``theta`` (n floats), ``fitness`` (the smoothed base return of the
+        plans for θ, averaged over the levels) and ``penalty``. The fitness
+        need not rise monotonically: the best row is not always the last.
 
     Raises:
         worlds.InvalidParameterError: a world without JAX dynamics, an unknown
-            feature, no levels, non-positive steps or sizes, a θ0 or cost of
-            the wrong length.
+            or repeated feature, no levels, a non-positive count or rate, a
+            theta0 or cost of the wrong length.
     """
+    positive_int(_OWNER, "steps", steps)
     search = Search(
         world,
         features,
@@ -492,7 +475,6 @@ def gradient_search(
         cost=cost,
         seed=seed,
     )
-    _positive_int("steps", steps)
     if theta0 is None:
-        theta0 = poor_start(search.world, search.features)
+        theta0 = default_theta0(search.world, search.features)
     return search.run(theta0, steps, progress)

@@ -82,10 +82,18 @@ def cma_search(fitness, dim: int, *, seed, evaluations, candidates, options) -> 
 
 def gradient_search(fitness, dim: int, *, seed, evaluations, candidates, options) -> None:
     """Gradient ascent on theta through the unrolled JAX planner
-    (`studies.learn_gradient`), then real episodes of the start and the end."""
+    (`studies.learn_gradient`), then real episodes of the starting theta and
+    of the theta whose smoothed, penalised fitness was best.
+
+    Options are `learn_gradient.gradient_search`'s keywords (``theta0``,
+    ``steps``, ``lr``, ``horizon`` (default: the planner's), ...)."""
     from studies import learn_gradient
 
     world = fitness.world
+    if any(o != fitness.overrides[0] for o in fitness.overrides):
+        raise InvalidParameterError(
+            "the gradient optimiser takes one set of overrides for all levels, not a mixture"
+        )
     goals = {f for o in objectives.catalogue(world).values() for f in o.terminal}
     base = objectives.get(world, world.base)
     theta0 = options.pop("theta0", None)
@@ -94,19 +102,18 @@ def gradient_search(fitness, dim: int, *, seed, evaluations, candidates, options
     theta0 = np.asarray(theta0, dtype=np.float64)
     if theta0.shape != (dim,):
         raise InvalidParameterError(f"theta0 needs {dim} values (one per feature), got {theta0.shape}")
-    planner_options = dict(fitness.planner.options)
-    for key in ("horizon",):
-        if key in planner_options and key not in options:
-            options[key] = planner_options[key]
+    if "horizon" in dict(fitness.planner.options):
+        options.setdefault("horizon", dict(fitness.planner.options)["horizon"])
     steps = learn_gradient.gradient_search(
         world, list(fitness.features), frozenset(goals & set(fitness.features)),
         base.discount, base.step_cost,
-        list(fitness.levels), fitness.split, fitness.overrides, theta0,
+        list(fitness.levels), fitness.split, fitness.overrides[0], theta0,
         l1=fitness.prior.l1, cost=np.array([fitness.prior.cost.get(f, 0.0) for f in fitness.features]),
         seed=seed, **options,
     )  # fmt: skip
     fitness.smoothed_history = steps
-    fitness([theta0, np.asarray(steps[-1]["theta"])], 0)
+    best = max(steps[1:] or steps, key=lambda row: row["fitness"] - row["penalty"])
+    fitness([theta0, np.asarray(best["theta"])], 0)
 
 
 def _no_options(name: str, options: Mapping[str, Any]) -> None:

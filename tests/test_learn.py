@@ -201,3 +201,17 @@ def test_history_weights_are_readable_and_normalised():
         magnitudes = np.abs(list(evaluation.weights.values()))
         assert magnitudes.max() == pytest.approx(1.0)
     assert "reached_exit" in learned.describe() and "train base return" in learned.describe()
+
+
+def test_gradient_optimiser_improves_the_base_score_in_real_episodes():
+    # the gradient planner (the mesa-optimiser) from the sparse start: only the
+    # exit goal, no shaping; the base optimiser differentiates through it
+    learned = learn_objective(
+        "point-mass", "gradient", budget=20, options={"horizon": 30, "restarts": 2}, levels=6,
+        optimizer="gradient", optimizer_options={"steps": 12},
+    )  # fmt: skip
+    start, end = learned.history
+    assert start.weights["reached_exit"] == 1.0 and start.weights["exit_distance"] == 0.0
+    assert end.score > start.score + 10.0, (start.score, end.score)
+    assert learned.train_score == end.score
+    assert learned.weights["exit_distance"] < 0.0  # it learned to shape towards the exit

@@ -72,7 +72,10 @@ def _nearest_surface(geometry, x, y):
     sy = jnp.where(ry >= 0.0, 1.0, -1.0)
     qx, qy = jnp.abs(rx) - g.box_hx, jnp.abs(ry) - g.box_hy
     mx, my = jnp.maximum(qx, 0.0), jnp.maximum(qy, 0.0)
-    outside = jnp.sqrt(mx * mx + my * my)
+    # sqrt of a masked argument: inside a box the distance to its outside is 0,
+    # and sqrt's derivative there would make second derivatives NaN
+    squared = mx * mx + my * my
+    outside = jnp.where(squared > 0.0, jnp.sqrt(jnp.where(squared > 0.0, squared, 1.0)), 0.0)
     box_d = outside + jnp.minimum(jnp.maximum(qx, qy), 0.0)
     inv = 1.0 / jnp.maximum(outside, 1e-12)
     along_x = qx >= qy
