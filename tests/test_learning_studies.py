@@ -207,3 +207,66 @@ def test_unknown_study_kind_is_refused(tmp_path):
 def test_builtin_learning_studies_parse():
     sizes = {name: len(load(name).runs) for name in ("diversity", "bounded-design", "proxy-preference")}
     assert sizes == {"diversity": 48, "bounded-design": 9, "proxy-preference": 24}
+
+
+KILLABLE = """
+name = "killable"
+kind = "learn"
+world = "arrow-maze"
+features = ["reached_exit", "reached_arrow"]
+levels = 6
+optimizer = "random"
+evaluations = 4
+max_steps = 100
+
+[planner]
+name = "mcts"
+budget = 20
+options = { depth = 20 }
+
+[evaluate]
+splits = ["test"]
+levels = 2
+scoring = "goal"
+
+[sweep]
+seed = [0, 1, 2]
+"""
+
+
+def test_sigkill_mid_learning_study_loses_nothing_and_a_rerun_matches_an_uninterrupted_run(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "killable.toml"
+    path.write_text(KILLABLE)
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    command = [sys.executable, "-m", "studies", "run", str(path), "--out", str(killed),
+               "--executor", "process", "--workers", "2", "--no-report"]  # fmt: skip
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    database = killed / "results.sqlite"
+
+    def learned_runs() -> int:
+        try:
+            with sqlite3.connect(database) as db:
+                return db.execute("SELECT COUNT(*) FROM learned").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    deadline = time.monotonic() + 180
+    while learned_runs() < 1 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the CLI and its pool workers
+    process.wait()
+    assert 1 <= learned_runs() < 3, "the kill should land mid-study"
+    assert main(["run", str(path), "--out", str(killed), "--executor", "serial", "--no-report"]) == 0
+    assert main(["run", str(path), "--out", str(clean), "--executor", "serial", "--no-report"]) == 0
+    with ResultStore(database) as store, ResultStore(clean / "results.sqlite") as reference:
+        assert store.learned() == reference.learned()
+        rows = store.rows()
+        assert len({r["cell_id"] for r in rows}) == len(rows) == len(reference.rows())
