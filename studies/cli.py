@@ -184,6 +184,7 @@ def _cmd_plan(args, console: Console) -> None:
 
 def _cmd_run(args, console: Console) -> None:
     from studies.learning import LearningStudy, run_learning
+    from studies.revealed import AnalysisStudy, run_analysis
     from studies.runner import run_study
     from studies.spec import load
     from worlds import InvalidParameterError
@@ -192,6 +193,16 @@ def _cmd_run(args, console: Console) -> None:
         raise InvalidParameterError(f"--seeds must be a positive integer, got {args.seeds}")
     study = load(args.study, seeds=args.seeds)
     out = Path(args.out) if args.out else Path("mesabase-out") / study.name
+    if isinstance(study, AnalysisStudy):
+        console.print(
+            f"analysis study [bold]{study.name}[/]: {len(study.units)} units -> {out / 'results.sqlite'}"
+        )
+        counts = run_analysis(study, out, executor=args.executor, workers=args.workers, address=args.address,
+                              console=console)  # fmt: skip
+        console.print(f"{counts['computed']} unit(s) computed, {counts['already']} already finished")
+        if not args.no_report:
+            _write_report(out, console)
+        return
     if isinstance(study, LearningStudy):
         console.print(
             f"learning study [bold]{study.name}[/]: {len(study.runs)} runs -> {out / 'results.sqlite'}"

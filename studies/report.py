@@ -322,6 +322,10 @@ def write_report(out_dir: str | Path, console=None, examples: int = 3) -> dict[s
                 from studies.learning_report import write_learning_report
 
                 return write_learning_report(out, console=console)
+            if info.get("kind") == "analysis":
+                from studies.revealed_report import write_analysis_report
+
+                return write_analysis_report(out, console=console)
             rows = store.rows()
     if not rows:
         raise NoResultsError(f"no finished episodes in {database}; run the study first")

@@ -127,7 +127,8 @@ def _names(source, key, value) -> list[str]:
 def load(path_or_name: str | Path, seeds: int | None = None):
     """Read a study file, or a built-in study by name (see `builtin_names`);
     `seeds` replaces the file's number of seeds. A file with ``kind = "learn"``
-    is a learning study (`studies.learning.LearningStudy`); others are a `Study`."""
+    is a learning study (`studies.learning.LearningStudy`), one with ``kind =
+    "analysis"`` an `studies.revealed.AnalysisStudy`; others are a `Study`."""
     path = Path(path_or_name)
     if not path.suffix and not path.exists():
         builtin = Path(__file__).parent / "builtin" / f"{path_or_name}.toml"
@@ -153,8 +154,16 @@ def load(path_or_name: str | Path, seeds: int | None = None):
             data.setdefault("evaluate", {})["levels"] = seeds
         data["kind"] = kind
         return learning.parse(data, source=str(path))
+    if kind == "analysis":
+        from studies import revealed
+
+        if seeds is not None:
+            data["seeds"] = seeds
+        return revealed.parse(data, source=str(path))
     if kind != "episodes":
-        raise StudyError(f"{path}: kind: unknown study kind {kind!r}; valid: episodes (the default), learn")
+        raise StudyError(
+            f"{path}: kind: unknown study kind {kind!r}; valid: episodes (the default), learn, analysis"
+        )
     if seeds is not None:
         data["seeds"] = seeds
     return parse(data, source=str(path))

@@ -15,9 +15,9 @@ Tables:
 - ``timings``: per cell, the planner's seconds and the episode's wall time,
   kept apart because they are not deterministic.
 - ``study``: the study's name, description and source file.
-- ``learned``: learning studies only: per base-optimiser run, the learned
-  objective, its scores, the optimisation history and the ids of the cells
-  that evaluated it (JSON).
+- ``learned``: learning and analysis studies only: per base-optimiser run,
+  the learned objective, its scores, the optimisation history and the ids of
+  the cells that evaluated it; per analysis unit, its results (JSON).
 """
 
 from __future__ import annotations
