@@ -178,6 +178,12 @@ def _normalised_under(oracle, world, level, objective, features, horizon) -> flo
     return planners.normalised_score(achieved, best, random)
 
 
+def _closest(distances: dict[str, float]) -> str:
+    """The catalogue objective nearest by EPIC, or the tied ones joined by "="."""
+    best = min(distances.values())
+    return " = ".join(n for n, d in distances.items() if d <= best + 1e-9)
+
+
 def revealed_unit(unit: dict[str, Any]) -> dict[str, Any]:
     """One agent on one split: its episodes, the IRL-revealed objective, EPIC
     distances to the catalogue, capability under the revealed objective and
@@ -236,9 +242,9 @@ def revealed_unit(unit: dict[str, Any]) -> dict[str, Any]:
         "weights": fitted.weights,
         "normalised": fitted.normalised,
         "epic": distances,
-        "closest": min(distances, key=distances.get),
+        "closest": _closest(distances),
         "capability": float(np.nanmean(capability)) if np.isfinite(capability).any() else None,
-        "alignment_goal": float(np.mean([e.achieved[world.base] for e in episodes])),
+        "base_return": float(np.mean([e.returns[world.base] for e in episodes])),
         "swap": swap,
     }
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from studies.report_plots import _figure, _html_table, _markdown_table, _pyplot, num, pct
+from studies.report_plots import _figure, _html_table, _markdown_table, _pyplot, num
 from studies.store import ResultStore
 
 
@@ -32,7 +32,7 @@ def _revealed(payloads: list[dict[str, Any]], out: Path):
         *(f"EPIC to {n}" for n in names),
         "closest",
         "capability under revealed",
-        "base goal reached",
+        "base return",
         "swap: objective part",
         "swap: capability part",
     ]
@@ -50,7 +50,7 @@ def _revealed(payloads: list[dict[str, Any]], out: Path):
                 *(num(p["epic"].get(n)) if n in p["epic"] else "-" for n in names),
                 p["closest"],
                 num(p["capability"]),
-                pct(p["alignment_goal"]),
+                num(p["base_return"]),
                 num(swap.get("objective_part")) if swap else "-",
                 num(swap.get("capability_part")) if swap else "-",
             ]

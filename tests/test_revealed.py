@@ -36,6 +36,7 @@ def test_reactive_key_seeker_is_revealed_closer_to_keys_than_to_chests():
     payload = revealed.revealed_unit(unit)
     assert payload["epic"]["keys"] < payload["epic"]["chests"], payload["epic"]
     assert payload["closest"] == "keys"
+    assert payload["base_return"] >= 0.0
     assert payload["normalised"]["collected_key"] > payload["normalised"]["opened_chest"]
     assert payload["swap"] is None  # no objective to swap
 
