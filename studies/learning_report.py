@@ -11,8 +11,6 @@ bootstrap 95% CIs (`studies.report.bootstrap_ci`).
 
 from __future__ import annotations
 
-import csv
-import html
 import json
 import math
 from collections import defaultdict
@@ -25,7 +23,7 @@ import objectives
 import worlds
 from studies.learn import mixed_overrides
 from studies.report import bootstrap_ci
-from studies.report_plots import _figure, _html_table, _markdown_table, _pyplot, num, pct
+from studies.report_plots import _pyplot, num, pct, write_section_report
 from studies.store import ResultStore
 
 _TIE = 1e-9
@@ -409,49 +407,14 @@ def write_learning_report(out_dir: str | Path, console=None) -> dict[str, Path]:
     if kind in _SECTIONS:
         sentences, headers, table, figures = _SECTIONS[kind](runs, out, base)
     run_headers, run_rows = _runs_table(runs, base)
-    paths = {"learned": out / "learned.csv"}
-    with paths["learned"].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(run_headers)
-        writer.writerows(run_rows)
-    for path, _ in figures:
-        paths[path.stem] = path
-    title, description = info.get("name", out.name), info.get("description", "")
     base_text = objectives.get(world, base).name
     notes = (
         f"{len(runs)} base-optimiser runs on {world}; the base objective is {base_text!r}. Each run selects "
         "the weights of the planner's objective by mean base return on its training levels; weights are "
-        "scaled to max |w| = 1. 'tied' is the share of candidates whose training fitness equals the best."
+        "scaled to max |w| = 1. 'tied' is the share of candidates whose training return equals the best."
     )
-    md = [
-        f"# Learning study: {title}",
-        description,
-        notes,
-        "## Findings",
-        "\n".join(f"- {s}" for s in sentences),
-    ]
-    page = [f"<h1>Learning study: {html.escape(title)}</h1>", f"<p>{html.escape(description)}</p>",
-            f"<p>{html.escape(notes)}</p>", "<h2>Findings</h2>",
-            "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>"]  # fmt: skip
-    if table:
-        md += [f"## {kind}", _markdown_table(headers, table)]
-        page += [f"<h2>{html.escape(kind)}</h2>", _html_table(headers, table)]
-    for path, text in figures:
-        md.append(f"![{text}]({path.name})")
-        page.append(_figure(path, text))
-    md += ["## Every run", _markdown_table(run_headers, run_rows)]
-    page += ["<h2>Every run</h2>", _html_table(run_headers, run_rows)]
-    paths["markdown"] = out / "report.md"
-    paths["markdown"].write_text("\n\n".join(p for p in md if p) + "\n", encoding="utf-8")
-    head = f"<meta charset='utf-8'><title>{html.escape(title)}</title>"
-    paths["html"] = out / "report.html"
-    paths["html"].write_text(
-        f"<!DOCTYPE html>\n<html><head>{head}</head><body>\n" + "\n".join(page) + "\n</body></html>\n",
-        encoding="utf-8",
-    )
-    if console is not None:
-        for sentence in sentences:
-            console.print(sentence, markup=False, highlight=False)
-        for path in paths.values():
-            console.print(f"wrote {path}", markup=False, highlight=False)
-    return paths
+    tables = [(kind, headers, table, figures), ("Every run", run_headers, run_rows, [])]
+    return write_section_report(
+        out, f"Learning study: {info.get('name', out.name)}", info.get("description", ""), notes, sentences,
+        tables, ("learned", run_headers, run_rows), console,
+    )  # fmt: skip

@@ -354,3 +354,52 @@ def pages(info, notes, summary, sentences, figures, examples) -> tuple[str, str]
     return markdown, f"<!DOCTYPE html>\n<html><head>{head}</head><body>\n" + "\n".join(
         page
     ) + "\n</body></html>\n"
+
+
+def write_section_report(
+    out: Path,
+    title: str,
+    description: str,
+    notes: str,
+    sentences: list[str],
+    tables: list[tuple[str, list[str], list[list[str]], list[tuple[Path, str]]]],
+    csv_table: tuple[str, list[str], list[list[str]]],
+    console=None,
+) -> dict[str, Path]:
+    """A report of findings and titled tables, each followed by its figures:
+    ``<csv name>.csv`` (one table), ``report.md`` and a self-contained
+    ``report.html``. Returns the written paths by name (figures included)."""
+    import csv
+
+    name, csv_headers, csv_rows = csv_table
+    paths = {name: out / f"{name}.csv"}
+    with paths[name].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(csv_headers)
+        writer.writerows(csv_rows)
+    md = [f"# {title}", description, notes, "## Findings", "\n".join(f"- {s}" for s in sentences)]
+    page = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(description)}</p>",
+            f"<p>{html.escape(notes)}</p>", "<h2>Findings</h2>",
+            "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>"]  # fmt: skip
+    for heading, headers, rows, figures in tables:
+        if rows:
+            md += [f"## {heading}", _markdown_table(headers, rows)]
+            page += [f"<h2>{html.escape(heading)}</h2>", _html_table(headers, rows)]
+        for path, text in figures:
+            paths[path.stem] = path
+            md.append(f"![{text}]({path.name})")
+            page.append(_figure(path, text))
+    paths["markdown"] = out / "report.md"
+    paths["markdown"].write_text("\n\n".join(part for part in md if part) + "\n", encoding="utf-8")
+    head = f"<meta charset='utf-8'><title>{html.escape(title)}</title><style>{_CSS}</style>"
+    paths["html"] = out / "report.html"
+    paths["html"].write_text(
+        f"<!DOCTYPE html>\n<html><head>{head}</head><body>\n" + "\n".join(page) + "\n</body></html>\n",
+        encoding="utf-8",
+    )
+    if console is not None:
+        for sentence in sentences:
+            console.print(sentence, markup=False, highlight=False)
+        for path in paths.values():
+            console.print(f"wrote {path}", markup=False, highlight=False)
+    return paths

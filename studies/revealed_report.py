@@ -5,14 +5,12 @@ non-identifiability demo. Writes ``analysis.csv``, one figure,
 
 from __future__ import annotations
 
-import csv
-import html
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from studies.report_plots import _figure, _html_table, _markdown_table, _pyplot, num
+from studies.report_plots import _pyplot, num, write_section_report
 from studies.store import ResultStore
 
 
@@ -166,43 +164,7 @@ def write_analysis_report(out_dir: str | Path, console=None) -> dict[str, Path]:
     kind = info.get("report", "revealed")
     section = _revealed if kind == "revealed" else _identifiability
     sentences, headers, rows, figures = section(payloads, out)
-    paths = {"analysis": out / "analysis.csv"}
-    with paths["analysis"].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers)
-        writer.writerows(rows)
-    for path, _ in figures:
-        paths[path.stem] = path
-    title, description = info.get("name", out.name), info.get("description", "")
-    md = [
-        f"# Analysis: {title}",
-        description,
-        "## Findings",
-        "\n".join(f"- {s}" for s in sentences),
-        f"## {kind}",
-        _markdown_table(headers, rows),
-        *(f"![{t}]({p.name})" for p, t in figures),
-    ]
-    page = [
-        f"<h1>Analysis: {html.escape(title)}</h1>",
-        f"<p>{html.escape(description)}</p>",
-        "<h2>Findings</h2>",
-        "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>",
-        f"<h2>{html.escape(kind)}</h2>",
-        _html_table(headers, rows),
-        *(_figure(p, t) for p, t in figures),
-    ]
-    paths["markdown"] = out / "report.md"
-    paths["markdown"].write_text("\n\n".join(x for x in md if x) + "\n", encoding="utf-8")
-    paths["html"] = out / "report.html"
-    head = f"<meta charset='utf-8'><title>{html.escape(title)}</title>"
-    paths["html"].write_text(
-        f"<!DOCTYPE html>\n<html><head>{head}</head><body>\n" + "\n".join(page) + "\n</body></html>\n",
-        encoding="utf-8",
-    )
-    if console is not None:
-        for sentence in sentences:
-            console.print(sentence, markup=False, highlight=False)
-        for path in paths.values():
-            console.print(f"wrote {path}", markup=False, highlight=False)
-    return paths
+    return write_section_report(
+        out, f"Analysis: {info.get('name', out.name)}", info.get("description", ""), "", sentences,
+        [(kind, headers, rows, figures)], ("analysis", headers, rows), console,
+    )  # fmt: skip
