@@ -12,8 +12,8 @@ in training (mesa != base by selection):
     ...                           overrides={"arrow_at_exit_prob": 0.9})  # doctest: +SKIP
     >>> learned.weights                               # doctest: +SKIP
 
-Revealed objectives: `irl` (maximum causal entropy, optimal or depth-limited
-planner models), `epic_distance` and `regret` between objectives,
+Revealed objectives: `studies.irl.irl` (maximum causal entropy, optimal or
+depth-limited planner models), `epic_distance` and `regret` between objectives,
 `induced_utilities` with `compare_to_base`, and `swap_decomposition`.
 
 The `mesabase` command is `studies.cli:main`; the teaching demo is
@@ -24,7 +24,7 @@ from studies.demo import DemoResult, run_demo, sentence
 from studies.epic import epic_distance, regret
 from studies.executors import EXECUTORS, run_each
 from studies.induced import compare_to_base, induced_utilities
-from studies.irl import IRLResult, irl
+from studies.irl import IRLResult
 from studies.learn import LearnedObjective, Prior, learn_objective, learnable_features
 from studies.report import write_report
 from studies.runner import run_study
@@ -46,7 +46,6 @@ __all__ = [
     "compare_to_base",
     "epic_distance",
     "induced_utilities",
-    "irl",
     "learn_objective",
     "learnable_features",
     "load",
