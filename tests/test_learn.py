@@ -3,8 +3,6 @@ resumption and bad arguments (studies.learn, studies.optimisers)."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 
@@ -124,6 +122,8 @@ def test_a_rerun_into_the_same_store_replays_nothing(tmp_path):
 
 
 def test_process_pool_gives_the_serial_result():
+    # the base optimiser plays its cells on the study executors (`Executor`), whose
+    # Ray path is checked against serial in tests/test_studies.py
     kwargs = dict(
         features=EXIT_AND_ARROW, levels=4, overrides=AWAY, optimizer="random", evaluations=4, seed=2
     )
@@ -132,16 +132,6 @@ def test_process_pool_gives_the_serial_result():
         "arrow-maze", "mcts", budget=20, options={"depth": 30}, executor="process", workers=2, **kwargs
     )
     assert pooled.history == serial.history
-
-
-@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason='needs Ray: pip install "mesabase[ray]"')
-def test_ray_gives_the_serial_result():
-    kwargs = dict(
-        features=EXIT_AND_ARROW, levels=2, overrides=AWAY, optimizer="random", evaluations=2, seed=4
-    )
-    serial = learn_objective("arrow-maze", "value-iteration", **kwargs)
-    on_ray = learn_objective("arrow-maze", "value-iteration", executor="ray", workers=2, **kwargs)
-    assert on_ray.history == serial.history
 
 
 @pytest.mark.parametrize(
@@ -208,7 +198,7 @@ def test_gradient_optimiser_improves_the_base_score_in_real_episodes():
     # exit goal, no shaping; the base optimiser differentiates through it
     learned = learn_objective(
         "point-mass", "gradient", budget=20, options={"horizon": 30, "restarts": 2}, levels=6,
-        optimizer="gradient", optimizer_options={"steps": 12},
+        optimizer="gradient", optimizer_options={"steps": 5},
     )  # fmt: skip
     start, end = learned.history
     assert start.weights["reached_exit"] == 1.0 and start.weights["exit_distance"] == 0.0
