@@ -107,3 +107,19 @@ def test_demo_tells_the_story_in_one_sentence_per_cell(tmp_path):
     story = sentence(result.world, result.episodes[("arrow", "test")])
     assert "never reached the exit" in story and "its objective did not" in story
     assert "looks aligned" in sentence(result.world, result.episodes[("arrow", "train")])
+
+
+def test_the_built_in_studies_ship_in_the_package():
+    # `pip install .` then `mesabase run arrow-maze` reads them from the installed package
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    shipped = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
+        "studies"
+    ]
+    builtin = sorted(
+        p.relative_to(root / "studies").as_posix() for p in (root / "studies" / "builtin").glob("*")
+    )
+    assert builtin and all(any(fnmatch.fnmatch(f, pattern) for pattern in shipped) for f in builtin)
