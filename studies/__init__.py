@@ -22,7 +22,7 @@ The `mesabase` command is `studies.cli:main`; the teaching demo is
 
 from studies.demo import DemoResult, run_demo, sentence
 from studies.epic import epic_distance, regret
-from studies.executors import EXECUTORS, run_each
+from studies.executors import EXECUTORS, Executor
 from studies.induced import compare_to_base, induced_utilities
 from studies.irl import IRLResult
 from studies.learn import LearnedObjective, Prior, learn_objective, learnable_features
@@ -36,6 +36,7 @@ __all__ = [
     "EXECUTORS",
     "Cell",
     "DemoResult",
+    "Executor",
     "IRLResult",
     "LearnedObjective",
     "Prior",
@@ -52,7 +53,6 @@ __all__ = [
     "parse",
     "regret",
     "run_demo",
-    "run_each",
     "run_study",
     "sentence",
     "swap_decomposition",

@@ -8,8 +8,7 @@ completion order.
   otherwise (``pip install "mesabase[ray]"``).
 
 `Executor(kind).map(function, items)` calls ``function(item)`` for every item
-and yields the results as they finish; `run_each` does the same on a
-throwaway executor. `function` must be picklable (a module-level
+and yields the results as they finish. `function` must be picklable (a module-level
 function or a ``functools.partial`` of one) for the pool and Ray.
 """
 
@@ -116,19 +115,6 @@ class Executor:
             done, pending = self._ray.wait(pending, num_returns=1)
             for ref in done:
                 yield self._ray.get(ref)
-
-
-def run_each(
-    function: Callable[[Any], Any],
-    items: Iterable,
-    executor: str = "process",
-    workers: int | None = None,
-    address: str | None = None,
-) -> Iterator:
-    """Yield ``function(item)`` for every item, in completion order, on a
-    fresh executor that closes when the iteration ends."""
-    with Executor(executor, workers, address) as running:
-        yield from running.map(function, items)
 
 
 def _apply(function, item):

@@ -56,9 +56,9 @@ from typing import Any
 from rich.console import Console
 
 import objectives
-from studies.executors import Executor, check_executor
+from studies.executors import Executor
 from studies.learn import PlannerSpec, Prior, agent_cells, check_arguments, learn_objective
-from studies.runner import play_cells
+from studies.runner import open_run, play_cells
 from studies.spec import StudyError
 from studies.store import ResultStore
 from worlds import MesabaseError
@@ -220,10 +220,8 @@ def run_learning(
 
     Returns counts: ``runs``, ``already`` (finished before), ``learned``.
     """
-    check_executor(executor, workers)
     console = console or Console()
-    store = ResultStore(Path(out_dir) / "results.sqlite")
-    with store, Executor(executor, workers, address) as running:
+    with open_run(out_dir, executor, workers, address) as (store, running):
         store.record_info(
             {"name": study.name, "description": study.description, "source": study.source,
              "kind": "learn", "report": study.report, "runs": str(len(study.runs))}

@@ -93,7 +93,7 @@ def _load(out: Path) -> tuple[dict[str, str], list[_Run], str]:
             for ids in agents.values()
             for i in ids
         }
-        episodes = {r["cell_id"]: r for r in store.rows() if r["cell_id"] in wanted}
+        episodes = {r["cell_id"]: r for r in store.rows(sorted(wanted))}
     world = payloads[0]["config"]["world"] if payloads else ""
     return info, [_Run(p, episodes) for p in payloads], world
 

@@ -111,7 +111,6 @@ def gradient_search(fitness, dim: int, *, seed, evaluations, candidates, options
         l1=fitness.prior.l1, cost=np.array([fitness.prior.cost.get(f, 0.0) for f in fitness.features]),
         seed=seed, **options,
     )  # fmt: skip
-    fitness.smoothed_history = steps
     best = max(steps[1:] or steps, key=lambda row: row["fitness"] - row["penalty"])
     fitness([theta0, np.asarray(best["theta"])], 0)
 

@@ -35,9 +35,8 @@ from rich.console import Console
 import objectives
 import planners
 import worlds
-from studies.executors import Executor, check_executor
+from studies.runner import open_run
 from studies.spec import StudyError
-from studies.store import ResultStore
 from worlds import MesabaseError
 
 ANALYSES = ("revealed", "non-identifiability")
@@ -335,11 +334,9 @@ def run_analysis(
     progress: bool = True,
 ) -> dict[str, int]:
     """Compute every unfinished unit of `study` into ``out_dir/results.sqlite``."""
-    check_executor(executor, workers)
     console = console or Console()
     function = revealed_unit if study.analysis == "revealed" else identifiability_unit
-    store = ResultStore(Path(out_dir) / "results.sqlite")
-    with store, Executor(executor, workers, address) as running:
+    with open_run(out_dir, executor, workers, address) as (store, running):
         store.record_info(
             {
                 "name": study.name,

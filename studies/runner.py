@@ -7,6 +7,7 @@ finished episode, in its own transaction. A rerun skips finished cells.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from collections.abc import Iterable, Iterator
@@ -65,13 +66,21 @@ def run_study(
 
     Returns counts: ``cells``, ``already`` (finished before), ``played``.
     """
+    with open_run(out_dir, executor, workers, address) as (store, running):
+        store.record_study(study)
+        return play_cells(store, study.name, study.cells, running, console, progress)
+
+
+@contextlib.contextmanager
+def open_run(out_dir: str | Path, executor: str, workers: int | None, address: str | None):
+    """The results store of a study folder and an executor, both closed at the
+    end; bad executor options fail before the store is created."""
     check_executor(executor, workers)
     with (
         ResultStore(Path(out_dir) / "results.sqlite") as store,
         Executor(executor, workers, address) as running,
     ):
-        store.record_study(study)
-        return play_cells(store, study.name, study.cells, running, console, progress)
+        yield store, running
 
 
 def play_cells(

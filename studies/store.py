@@ -160,12 +160,21 @@ class ResultStore:
             raise KeyError(f"{len(missing)} episodes are not in the store, e.g. {missing[0]}")
         return out
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Every episode row, ordered by cell id, with JSON columns decoded."""
-        cursor = self._db.execute(f"SELECT {', '.join(EPISODE_COLUMNS)} FROM episodes ORDER BY cell_id")
+    def rows(self, cell_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """Every episode row (or those of `cell_ids`), ordered by cell id, with
+        JSON columns decoded."""
+        query = f"SELECT {', '.join(EPISODE_COLUMNS)} FROM episodes"
+        if cell_ids is None:
+            found = list(self._db.execute(query))
+        else:
+            found = []
+            for start in range(0, len(cell_ids), 500):  # SQLite caps the parameters of one query
+                chunk = list(cell_ids[start : start + 500])
+                found += self._db.execute(f"{query} WHERE cell_id IN ({', '.join('?' * len(chunk))})", chunk)
+        found.sort(key=lambda values: values[0])  # cell_id is the first column
         decoded = ("options", "overrides", "returns", "achieved", "events", "planner_stats")
         out = []
-        for values in cursor:
+        for values in found:
             row = dict(zip(EPISODE_COLUMNS, values))
             for column in decoded:
                 row[column] = json.loads(row[column])
