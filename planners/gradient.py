@@ -101,13 +101,17 @@ class GradientPlanner(JaxPlanner):
         optimizer, init = self.optimizer, self.init
         shape = (self.restarts, self.horizon, layout.ACTION_SIZE)
         cold, warm_steps = self.iterations, self.warm_iterations
+        # one restart runs unbatched, where the rollout's contact test stays a
+        # real branch and rewards are computed after the scan (see
+        # `trajectory_return`); several run side by side under `vmap`
+        batched = self.restarts > 1
 
         def solve(params, start, objective, warm, has_warm, key):
             max_accel = params[layout.MAX_ACCEL]
             squash = lambda u: max_accel * jnp.tanh(u)  # noqa: E731
 
             def value(u):
-                return trajectory_return(params, start, squash(u), objective)
+                return trajectory_return(params, start, squash(u), objective, batched=batched)
 
             grad = jax.value_and_grad(lambda u: -value(u)[0])
 
@@ -129,7 +133,11 @@ class GradientPlanner(JaxPlanner):
 
             starts = init(key, shape).astype(start.dtype)
             starts = jnp.where(has_warm, starts.at[0].set(warm), starts)
-            decisions, values = jax.vmap(optimise)(starts)
+            if batched:
+                decisions, values = jax.vmap(optimise)(starts)
+            else:
+                decision, best_value = optimise(starts[0])
+                decisions, values = decision[None], best_value[None]
             best = jnp.argmax(values)
             decision = decisions[best]
             return decision, squash(decision), values[best], value(decision)[1]

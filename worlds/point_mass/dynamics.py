@@ -20,11 +20,15 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import jax
-import jax.numpy as jnp
+from worlds.xla_flags import enable_small_loop_kernels
 
-from worlds.point_mass import layout as L
-from worlds.point_mass.kernels import TINY
+enable_small_loop_kernels()  # before JAX starts its CPU backend
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+
+from worlds.point_mass import layout as L  # noqa: E402
+from worlds.point_mass.kernels import TINY  # noqa: E402
 
 #: the sigmoid behind a reached-indicator's gradient is this many radii wide
 SMOOTH_WIDTH = 0.5
@@ -133,29 +137,65 @@ def _reached(distance, radius):
     return hard + (smooth - jax.lax.stop_gradient(smooth))
 
 
-def transition(params, state, action):
-    """(next_state ``float[4]``, features ``float[N_FEATURES]``) of one step;
-    `params` is the level's vector or its `prepare`d `Geometry` (faster
-    inside a rollout)."""
-    geometry = params if isinstance(params, Geometry) else prepare(params)
-    params = geometry.params
-    ax, ay, x, y, vx, vy = _integrate(params, state, action)
+def _inside(g: Geometry, x, y):
+    """Whether (x, y) is strictly inside an obstacle: exactly ``d < 0`` for
+    the signed distance d, without computing d or a normal."""
+    in_box = (jnp.abs(x - g.box_cx) < g.box_hx) & (jnp.abs(y - g.box_cy) < g.box_hy)
+    in_disc = norm(x - g.disc_x, y - g.disc_y) < g.disc_r
+    return jnp.any(in_box) | jnp.any(in_disc)
+
+
+def _contact(geometry, x, y, vx, vy):
+    """Push a point that went `depth` = -d into an obstacle back out along the
+    normal and remove its velocity into the surface."""
     d, nx, ny = signed_distance(geometry, x, y)
     inside = d < 0.0
-    depth = jnp.maximum(-d, 0.0)
     x, y = jnp.where(inside, x - d * nx, x), jnp.where(inside, y - d * ny, y)
     vn = vx * nx + vy * ny
     push = inside & (vn < 0.0)
     vx, vy = jnp.where(push, vx - vn * nx, vx), jnp.where(push, vy - vn * ny, vy)
+    return x, y, vx, vy, jnp.maximum(-d, 0.0)
+
+
+def _no_contact(geometry, x, y, vx, vy):
+    return x, y, vx, vy, jnp.zeros_like(x)
+
+
+def advance(params, state, action, branch: bool = True):
+    """(next_state ``float[4]``, depth, ax, ay): one step of the dynamics
+    alone, with what the features need besides the successor: how deep the
+    unconstrained position went into an obstacle and the clipped
+    acceleration. `params` is the level's vector or its `Geometry`.
+
+    With `branch`, contact is resolved only when a cheap test finds the point
+    inside an obstacle. Under `jax.vmap` a branch becomes "compute both sides
+    and select", so batched callers pass ``branch=False`` and always resolve
+    contact (a no-op outside obstacles). The results are the same."""
+    geometry = params if isinstance(params, Geometry) else prepare(params)
+    params = geometry.params
+    ax, ay, x, y, vx, vy = _integrate(params, state, action)
+    # most steps touch nothing, and then nothing below depends on the signed
+    # distance: the branch skips computing it (the cheap test is exactly d < 0)
+    if branch:
+        touching = _inside(geometry, x, y)
+        x, y, vx, vy, depth = jax.lax.cond(touching, _contact, _no_contact, geometry, x, y, vx, vy)
+    else:
+        x, y, vx, vy, depth = _contact(geometry, x, y, vx, vy)
     size = params[L.SIZE]
     crossed_x, crossed_y = (x < 0.0) | (x > size), (y < 0.0) | (y > size)
     x, y = jnp.clip(x, 0.0, size), jnp.clip(y, 0.0, size)
     vx, vy = jnp.where(crossed_x, 0.0, vx), jnp.where(crossed_y, 0.0, vy)
-    next_state = jnp.stack([x, y, vx, vy])
+    return jnp.stack([x, y, vx, vy]), depth, ax, ay
 
+
+def transition_features(params, next_state, depth, ax, ay):
+    """The features ``float[..., N_FEATURES]`` of transitions, from
+    `advance`'s outputs; elementwise, so it takes one step or a whole
+    trajectory at once (leading axes of `next_state` ``float[..., 4]``)."""
+    x, y = next_state[..., 0], next_state[..., 1]
     to_exit = norm(x - params[L.EXIT_X], y - params[L.EXIT_Y])
     to_beacon = norm(x - params[L.BEACON_X], y - params[L.BEACON_Y])
-    features = jnp.stack(
+    return jnp.stack(
         [
             jnp.maximum(to_exit - params[L.EXIT_R], 0.0),
             jnp.maximum(to_beacon - params[L.BEACON_R], 0.0),
@@ -163,9 +203,18 @@ def transition(params, state, action):
             _reached(to_beacon, params[L.BEACON_R]),
             depth,
             params[L.DT] * (ax * ax + ay * ay),
-        ]
+        ],
+        axis=-1,
     )
-    return next_state, features
+
+
+def transition(params, state, action, branch: bool = True):
+    """(next_state ``float[4]``, features ``float[N_FEATURES]``) of one step;
+    `params` is the level's vector or its `prepare`d `Geometry` (faster
+    inside a rollout); `branch` as in `advance`."""
+    geometry = params if isinstance(params, Geometry) else prepare(params)
+    next_state, depth, ax, ay = advance(geometry, state, action, branch)
+    return next_state, transition_features(geometry.params, next_state, depth, ax, ay)
 
 
 def step(params, state, action):
