@@ -28,8 +28,9 @@ Objectives
 Splits (generator parameters; any can be overridden in `sample`)
     ``train``: ``size`` odd in [7, 15], ``arrow_at_exit_prob=1.0``.
     ``test``:  ``size`` odd in [15, 31], ``arrow_at_exit_prob=0.0``; the arrow
-    is at least ``min_arrow_exit_distance=4`` steps from the exit and off the
-    path from the start to the exit.
+    is at least ``min_arrow_exit_distance=4`` steps from the exit, and the path
+    from the start to the arrow does not pass through the exit (the arrow may
+    still lie on the way from the start to the exit).
     ``size`` is an odd integer or an inclusive ``(low, high)`` range; very large
     sizes (2001 and more) are fine.
 
