@@ -40,6 +40,7 @@ step in the process, and JAX's persistent cache keeps it across processes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -100,8 +101,9 @@ def default_theta0(world: World | str, features: Sequence[str]) -> np.ndarray:
 
 
 #: one step of the point mass; the meta-gradient differentiates it twice (the
-#: inner loop's Hessian-vector products)
-transition = dynamics.transition
+#: inner loop's Hessian-vector products). Everything here runs under `vmap`,
+#: where a contact branch would compute both sides anyway.
+transition = functools.partial(dynamics.transition, branch=False)
 
 
 def learned_return(params, start, actions, objective: ObjectiveArrays):
