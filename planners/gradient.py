@@ -27,7 +27,7 @@ import optax
 from planners import initialisers
 from planners.jax_planner import JaxPlanner, positive_float, positive_int
 from planners.jax_trajectory import trajectory_return
-from worlds.point_mass import layout
+from worlds.point_mass import dynamics, layout
 
 
 class GradientPlanner(JaxPlanner):
@@ -103,8 +103,9 @@ class GradientPlanner(JaxPlanner):
         cold, warm_steps = self.iterations, self.warm_iterations
         # one restart runs unbatched, where the rollout's contact test stays a
         # real branch and rewards are computed after the scan (see
-        # `trajectory_return`); several run side by side under `vmap`
-        batched = self.restarts > 1
+        # `trajectory_return`); several run side by side under `vmap`. Without
+        # single-kernel loops a branch is costly, and the batched form is faster.
+        batched = self.restarts > 1 or not dynamics.SMALL_LOOP_KERNELS
 
         def solve(params, start, objective, warm, has_warm, key):
             max_accel = params[layout.MAX_ACCEL]

@@ -22,7 +22,9 @@ from typing import NamedTuple
 
 from worlds.xla_flags import enable_small_loop_kernels
 
-enable_small_loop_kernels()  # before JAX starts its CPU backend
+#: whether XLA compiles each loop into one CPU kernel (`worlds.xla_flags`);
+#: set before JAX starts its CPU backend
+SMALL_LOOP_KERNELS = enable_small_loop_kernels()
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
