@@ -52,7 +52,7 @@ import optax
 import objectives
 from objectives import Objective
 from planners.jax_planner import positive_float, positive_int  # also turns on JAX's persistent cache
-from planners.jax_trajectory import ObjectiveArrays
+from planners.jax_trajectory import ObjectiveArrays, trajectory_return
 from worlds import InvalidParameterError, PointMass, World
 from worlds import get as get_world
 from worlds.point_mass import dynamics
@@ -108,22 +108,10 @@ transition = functools.partial(dynamics.transition, branch=False)
 
 def learned_return(params, start, actions, objective: ObjectiveArrays):
     """The return (a float scalar) of accelerations ``float[T, 2]`` from
-    `start` ``float[4]``: `planners.jax_trajectory.trajectory_return`'s, in
-    value and gradient, through the twice-differentiable `transition`."""
-    geometry = dynamics.prepare(params)
-
-    def step(carry, action):
-        state, alive, scale = carry
-        next_state, features = transition(geometry, state, action)
-        reward = jnp.sum(objective.weights * features) - objective.step_cost
-        fired = jnp.sum(objective.terminal * (jax.lax.stop_gradient(features) != 0.0)) > 0.0
-        ended = fired | dynamics.terminal(params, jax.lax.stop_gradient(next_state))
-        carry = (next_state, alive * (1.0 - ended.astype(alive.dtype)), scale * objective.discount)
-        return carry, reward * alive * scale
-
-    one = jnp.ones((), dtype=actions.dtype)
-    _, rewards = jax.lax.scan(step, (start.astype(actions.dtype), one, one), actions)
-    return jnp.sum(rewards)
+    `start` ``float[4]``: `planners.jax_trajectory.trajectory_return`'s
+    step-by-step (batched) form, which is twice differentiable and is what
+    runs under `vmap` here."""
+    return trajectory_return(params, start, actions, objective, batched=True)[0]
 
 
 def _smooth_indicators(params, state, features):
