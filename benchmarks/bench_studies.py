@@ -13,8 +13,8 @@ import itertools
 
 import pytest
 
-from studies.runner import run_study
-from studies.spec import load
+from studies.core.runner import run_study
+from studies.core.spec import load
 
 _rounds = itertools.count()
 #: mean seconds of each executor timed in this session (serial runs first)

@@ -12,7 +12,7 @@ in training (mesa != base by selection):
     ...                           overrides={"arrow_at_exit_prob": 0.9})  # doctest: +SKIP
     >>> learned.weights                               # doctest: +SKIP
 
-Revealed objectives: `studies.irl.irl` (maximum causal entropy, optimal or
+Revealed objectives: `studies.analysis.irl.irl` (maximum causal entropy, optimal or
 depth-limited planner models), `epic_distance` and `regret` between objectives,
 `induced_utilities` with `compare_to_base`, and `swap_decomposition`.
 
@@ -20,17 +20,17 @@ The `mesabase` command is `studies.cli:main`; the teaching demo is
 `studies.run_demo`.
 """
 
-from studies.demo import DemoResult, run_demo, sentence
-from studies.epic import epic_distance, regret
-from studies.executors import EXECUTORS, Executor
-from studies.induced import compare_to_base, induced_utilities
-from studies.irl import IRLResult
-from studies.learn import LearnedObjective, Prior, learn_objective, learnable_features
-from studies.report import write_report
-from studies.runner import run_study
-from studies.spec import Cell, Study, StudyError, builtin_names, load, parse
-from studies.store import ResultStore
-from studies.swap import swap_decomposition
+from studies.analysis.epic import epic_distance, regret
+from studies.analysis.induced import compare_to_base, induced_utilities
+from studies.analysis.irl import IRLResult
+from studies.analysis.swap import swap_decomposition
+from studies.core.executors import EXECUTORS, Executor
+from studies.core.runner import run_study
+from studies.core.spec import Cell, Study, StudyError, builtin_names, load, parse
+from studies.core.store import ResultStore
+from studies.demos.grid import DemoResult, run_demo, sentence
+from studies.learning.learn import LearnedObjective, Prior, learn_objective, learnable_features
+from studies.reporting.report import write_report
 
 __all__ = [
     "EXECUTORS",

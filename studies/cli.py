@@ -183,10 +183,10 @@ def _cmd_plan(args, console: Console) -> None:
 
 
 def _cmd_run(args, console: Console) -> None:
-    from studies.learning import LearningStudy, run_learning
-    from studies.revealed import AnalysisStudy, run_analysis
-    from studies.runner import run_study
-    from studies.spec import load
+    from studies.analysis.study import AnalysisStudy, run_analysis
+    from studies.core.runner import run_study
+    from studies.core.spec import load
+    from studies.learning.study import LearningStudy, run_learning
     from worlds import InvalidParameterError
 
     if args.seeds is not None and args.seeds < 1:
@@ -232,7 +232,7 @@ def _cmd_report(args, console: Console) -> None:
 
 
 def _write_report(out: Path, console: Console) -> None:
-    from studies.report import write_report
+    from studies.reporting.report import write_report
 
     files = write_report(out, console=console)
     report = files.get("html") or next(iter(files.values()))
@@ -241,7 +241,7 @@ def _write_report(out: Path, console: Console) -> None:
 
 def _cmd_demo(args, console: Console) -> None:
     import worlds
-    from studies.demo import run_demo
+    from studies.demos.grid import run_demo
 
     if args.levels < 0:
         raise worlds.InvalidParameterError(f"--levels must be a non-negative integer, got {args.levels}")

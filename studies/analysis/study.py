@@ -1,0 +1,358 @@
+"""Analysis studies: revealed objectives and the planner/objective
+non-identifiability demo (DESIGN.md sections 1 and 6).
+
+A study file with ``kind = "analysis"`` names one of two analyses:
+
+- ``revealed``: every agent of the named episode studies (by default the
+  built-in ``arrow-maze`` and ``chests-keys``, the reactive key-seeker
+  included) plays seeded levels of each split; IRL (`studies.analysis.irl`) fits the
+  objective that explains its episodes; the report gives that revealed
+  objective's EPIC distance (`studies.analysis.epic`) to the base objective and to each
+  proxy, the agent's capability measured under it, and, for agents with an
+  objective, the swap decomposition of its base-score gap (`studies.analysis.swap`).
+- ``non-identifiability``: a depth-limited planner (value iteration with a
+  short horizon) pursues a known objective on levels with a near small reward
+  and a far large one. IRL that assumes an optimal planner recovers a
+  different objective; IRL with the right (depth-limited) planner model
+  recovers the truth.
+
+Each unit of work (one agent on one split, or one planner model) is one
+payload in the store's ``analysis`` table: a killed study resumes, skipping
+finished units.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+
+import objectives
+import planners
+import worlds
+from studies.core.runner import open_run
+from studies.core.spec import StudyError
+from worlds import MesabaseError
+
+ANALYSES = ("revealed", "non-identifiability")
+_KEYS = {
+    "revealed": {"name", "description", "kind", "analysis", "studies", "seeds", "max_steps", "irl_horizon"},
+    "non-identifiability": {
+        "name",
+        "description",
+        "kind",
+        "analysis",
+        "world",
+        "truth",
+        "depth",
+        "near",
+        "beyond",
+        "visible_levels",
+        "hidden_levels",
+        "size",
+        "irl_horizon",
+        "max_steps",
+    },
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class AnalysisStudy:
+    name: str
+    description: str
+    source: str
+    analysis: str
+    units: tuple[dict[str, Any], ...]
+
+    @staticmethod
+    def key(unit: dict[str, Any]) -> str:
+        return hashlib.sha256(json.dumps(unit, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def parse(data: dict[str, Any], source: str) -> AnalysisStudy:
+    """An `AnalysisStudy` from TOML `data`; `StudyError` names the file and key."""
+    analysis = data.get("analysis")
+    if analysis not in ANALYSES:
+        raise StudyError(f"{source}: analysis: expected one of {', '.join(ANALYSES)}, got {analysis!r}")
+    unknown = sorted(set(data) - _KEYS[analysis])
+    if unknown:
+        raise StudyError(
+            f"{source}: {unknown[0]}: unknown key; valid keys: {', '.join(sorted(_KEYS[analysis]))}"
+        )
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise StudyError(f"{source}: name: expected a non-empty name")
+    try:
+        units = _revealed_units(data) if analysis == "revealed" else _identifiability_units(data)
+    except MesabaseError as error:
+        raise StudyError(f"{source}: {error}") from None
+    return AnalysisStudy(name, str(data.get("description", "")).strip(), source, analysis, tuple(units))
+
+
+def _positive(data, key, default):
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise StudyError(f"{key}: expected a positive integer, got {value!r}")
+    return value
+
+
+def _revealed_units(data: dict[str, Any]) -> list[dict[str, Any]]:
+    from studies.core.spec import load
+
+    names = data.get("studies", ["arrow-maze", "chests-keys"])
+    if not isinstance(names, list) or not names:
+        raise StudyError("studies: expected a non-empty list of episode studies")
+    seeds = _positive(data, "seeds", 6)
+    max_steps, horizon = data.get("max_steps"), _positive(data, "irl_horizon", 200)
+    units = []
+    for name in names:
+        study = load(name)
+        if not hasattr(study, "cells"):
+            raise StudyError(f"studies: {name!r} is not an episode study")
+        agents = {}
+        for cell in study.cells:
+            agent = (
+                cell.world,
+                cell.planner,
+                cell.budget,
+                cell.options,
+                cell.objective,
+                cell.label,
+                cell.split,
+            )
+            agents.setdefault(agent, dict(cell.overrides))
+        for (world, planner, budget, options, objective, label, split), overrides in agents.items():
+            units.append(
+                {
+                    "study": name,
+                    "world": world,
+                    "planner": planner,
+                    "budget": budget,
+                    "options": [list(o) for o in options],
+                    "objective": objective,
+                    "label": label,
+                    "split": split,
+                    "overrides": overrides,
+                    "seeds": seeds,
+                    "max_steps": max_steps,
+                    "irl_horizon": horizon,
+                }
+            )
+    return units
+
+
+def _identifiability_units(data: dict[str, Any]) -> list[dict[str, Any]]:
+    world = worlds.get(data.get("world", "arrow-maze"))
+    truth = data.get("truth", {"reached_exit": 1.0, "reached_arrow": 0.1})
+    if not isinstance(truth, dict) or not truth:
+        raise StudyError("truth: expected a table of feature = weight")
+    for feature in truth:
+        world.feature_index(feature)
+    size = data.get("size", [7, 11])
+    shared = {
+        "world": world.name,
+        "truth": truth,
+        "depth": _positive(data, "depth", 5),
+        "near": _positive(data, "near", 2),
+        "beyond": _positive(data, "beyond", 3),
+        "visible_levels": _positive(data, "visible_levels", 5),
+        "hidden_levels": _positive(data, "hidden_levels", 20),
+        "size": size,
+        "irl_horizon": _positive(data, "irl_horizon", 100),
+        "max_steps": _positive(data, "max_steps", 100),
+    }
+    return [{**shared, "model": model} for model in ("optimal", "depth-limited")]
+
+
+# ---- revealed -------------------------------------------------------------------
+def _normalised_under(oracle, world, level, objective, features, horizon) -> float:
+    achieved = objective.bind(world).discounted_return(features)
+    best = oracle.optimal_return(world, level, objective, horizon=horizon)
+    random = oracle.random_return(world, level, objective, horizon=horizon)
+    return planners.normalised_score(achieved, best, random)
+
+
+def _closest(distances: dict[str, float]) -> str:
+    """The catalogue objective nearest by EPIC, or the tied ones joined by "="."""
+    best = min(distances.values())
+    return " = ".join(n for n, d in distances.items() if d <= best + 1e-9)
+
+
+def revealed_unit(unit: dict[str, Any]) -> dict[str, Any]:
+    """One agent on one split: its episodes, the IRL-revealed objective, EPIC
+    distances to the catalogue, capability under the revealed objective and
+    the swap decomposition."""
+    from studies.analysis.epic import epic_distance
+    from studies.analysis.irl import irl
+    from studies.analysis.swap import swap_decomposition
+
+    world = worlds.get(unit["world"])
+    planner = planners.make(unit["planner"], unit["budget"], **dict(unit["options"]))
+    objective = None if unit["objective"] == "none" else objectives.get(world, unit["objective"])
+    seeds = list(range(unit["seeds"]))
+    levels = [world.sample(seed=s, split=unit["split"], **unit["overrides"]) for s in seeds]
+    episodes = [
+        planners.rollout(
+            world, lv, planners.Agent(planner, objective), unit["max_steps"], seed=s, scoring="goal"
+        )
+        for s, lv in zip(seeds, levels)
+    ]
+    base = objectives.get(world, world.base)
+    fitted = irl(world, levels, episodes, horizon=unit["irl_horizon"], discount=base.discount)
+    revealed = fitted.objective
+    oracle = planners.ValueIteration()
+    catalogue = objectives.catalogue(world)
+    distances = {
+        name: float(
+            np.mean(
+                [
+                    epic_distance(world, lv, revealed, o, discount=base.discount, oracle=oracle)
+                    for lv in levels
+                ]
+            )
+        )
+        for name, o in catalogue.items()
+    }
+    capability = [
+        _normalised_under(
+            oracle, world, lv, revealed, e.features, unit["max_steps"] or world.default_max_steps(lv)
+        )
+        for lv, e in zip(levels, episodes)
+    ]
+    swap = None
+    if objective is not None:
+        result = swap_decomposition(
+            world,
+            planner,
+            objective,
+            unit["split"],
+            seeds,
+            max_steps=unit["max_steps"],
+            overrides=unit["overrides"],
+        )
+        swap = {k: result[k] for k in ("gap", "objective_part", "capability_part")}
+    return {
+        "unit": unit,
+        "weights": fitted.weights,
+        "normalised": fitted.normalised,
+        "epic": distances,
+        "closest": _closest(distances),
+        "capability": float(np.nanmean(capability)) if np.isfinite(capability).any() else None,
+        "base_return": float(np.mean([e.returns[world.base] for e in episodes])),
+        "swap": swap,
+    }
+
+
+# ---- non-identifiability ----------------------------------------------------------
+def _distance(level, kind: str, cell=None) -> int:
+    """Maze distance from the start (or `cell`) to the exit or the arrow (arrow-maze)."""
+    layer = {"exit": 1, "arrow": 2}[kind]
+    where = tuple(int(v) for v in (level.params[0:2] if cell is None else cell))
+    return int(level.grid[layer][where])
+
+
+def identifiability_levels(unit: dict[str, Any]) -> tuple[list, list]:
+    """Levels with the small reward (the arrow) within `near` steps and off
+    the way to the large one (the exit): `visible_levels` with the exit within
+    the planner's depth and `hidden_levels` with it 1..`beyond` steps past it."""
+    world = worlds.get(unit["world"])
+    depth, near, beyond = unit["depth"], unit["near"], unit["beyond"]
+    visible, hidden = [], []
+    for seed in range(20_000):
+        level = world.sample(seed=seed, split="test", size=tuple(unit["size"]), min_arrow_exit_distance=2)
+        to_arrow, to_exit = _distance(level, "arrow"), _distance(level, "exit")
+        arrow_to_exit = _distance(level, "exit", level.params[4:6])
+        if to_arrow > near or to_exit <= to_arrow or to_arrow + arrow_to_exit == to_exit:
+            continue
+        if to_exit <= depth and len(visible) < unit["visible_levels"]:
+            visible.append(level)
+        elif depth < to_exit <= depth + beyond and len(hidden) < unit["hidden_levels"]:
+            hidden.append(level)
+        if len(visible) == unit["visible_levels"] and len(hidden) == unit["hidden_levels"]:
+            return visible, hidden
+    raise StudyError("non-identifiability: not enough levels of the asked shape; raise size or beyond")
+
+
+def identifiability_unit(unit: dict[str, Any]) -> dict[str, Any]:
+    """The depth-limited agent's episodes, fitted under one planner model."""
+    from studies.analysis.epic import epic_distance
+    from studies.analysis.irl import irl
+
+    world = worlds.get(unit["world"])
+    truth = objectives.Objective(
+        unit["truth"],
+        {f for f in unit["truth"] if f.startswith("reached_")},
+        discount=objectives.get(world, world.base).discount,
+        name="truth",
+    )
+    visible, hidden = identifiability_levels(unit)
+    levels = visible + hidden
+    agent = planners.Agent(planners.ValueIteration(horizon=unit["depth"]), truth)
+    episodes = [planners.rollout(world, lv, agent, unit["max_steps"], scoring="goal") for lv in levels]
+    features = list(unit["truth"])
+    depth = unit["depth"] if unit["model"] == "depth-limited" else None
+    fitted = irl(
+        world,
+        levels,
+        episodes,
+        features=features,
+        planner_model=unit["model"],
+        depth=depth,
+        horizon=unit["irl_horizon"],
+        discount=truth.discount,
+    )
+    theta = np.array([fitted.weights[f] for f in features])
+    true = np.array([unit["truth"][f] for f in features])
+    norm = np.linalg.norm(theta) * np.linalg.norm(true)
+    oracle = planners.ValueIteration()
+    epic = [epic_distance(world, lv, fitted.objective, truth, oracle=oracle) for lv in levels]
+    went = [
+        "exit" if e.events["reached_exit"] else "arrow" if e.events["reached_arrow"] else "neither"
+        for e in episodes
+    ]
+    return {
+        "unit": unit,
+        "weights": fitted.weights,
+        "cosine": float(theta @ true / norm) if norm > 0 else 0.0,
+        "epic": float(np.mean(epic)),
+        "went": {"visible": went[: len(visible)], "hidden": went[len(visible) :]},
+    }
+
+
+def run_analysis(
+    study: AnalysisStudy,
+    out_dir: str | Path,
+    executor: str = "process",
+    workers: int | None = None,
+    address: str | None = None,
+    console: Console | None = None,
+    progress: bool = True,
+) -> dict[str, int]:
+    """Compute every unfinished unit of `study` into ``out_dir/results.sqlite``."""
+    console = console or Console()
+    function = revealed_unit if study.analysis == "revealed" else identifiability_unit
+    with open_run(out_dir, executor, workers, address) as (store, running):
+        store.record_info(
+            {
+                "name": study.name,
+                "description": study.description,
+                "source": study.source,
+                "kind": "analysis",
+                "report": study.analysis,
+            }
+        )
+        done = store.learned_keys()
+        todo = [unit for unit in study.units if study.key(unit) not in done]
+        for number, payload in enumerate(running.map(function, todo), 1):
+            store.write_learned(study.key(payload["unit"]), payload)
+            if progress:
+                what = payload["unit"].get("label") or payload["unit"].get("model")
+                console.print(
+                    f"[bold]{study.name}[/] {number}/{len(todo)}: {what} {payload['unit'].get('split', '')}"
+                )
+    return {"units": len(study.units), "already": len(study.units) - len(todo), "computed": len(todo)}

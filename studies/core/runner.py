@@ -1,0 +1,123 @@
+"""Running a study: every unfinished cell, on one of the executors in
+`studies.core.executors` (serial, a process pool, Ray), into the results store.
+
+Workers only play episodes; this process alone writes to SQLite, one row per
+finished episode, in its own transaction. A rerun skips finished cells.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from studies.core.executors import Executor, check_executor
+from studies.core.spec import Cell, Study, cell_objective
+from studies.core.store import ResultStore, episode_row
+
+
+@functools.lru_cache(maxsize=64)
+def _planner(name: str, budget: int | None, options: tuple):
+    import planners
+
+    return planners.make(name, budget, **dict(options))
+
+
+def play_cell(study: str, cell: Cell) -> tuple[dict[str, Any], float, float]:
+    """Play one cell; returns its ``episodes`` row, planner seconds and wall seconds."""
+    import planners
+    import worlds
+
+    began = time.perf_counter()
+    world = worlds.get(cell.world)
+    level = world.sample(seed=cell.seed, split=cell.split, **dict(cell.overrides))
+    objective = cell_objective(world, cell.objective)
+    agent = planners.Agent(_planner(cell.planner, cell.budget, cell.options), objective)
+    episode = planners.rollout(
+        world, level, agent, cell.max_steps, threshold=cell.threshold, seed=cell.seed, scoring=cell.scoring
+    )
+    row = episode_row(study, cell, episode)
+    return row, float(episode.planner_stats.get("seconds", 0.0)), time.perf_counter() - began
+
+
+def run_study(
+    study: Study,
+    out_dir: str | Path,
+    executor: str = "process",
+    workers: int | None = None,
+    address: str | None = None,
+    console: Console | None = None,
+    progress: bool = True,
+) -> dict[str, int]:
+    """Play every cell of `study` not yet in ``out_dir/results.sqlite``.
+
+    Returns counts: ``cells``, ``already`` (finished before), ``played``.
+    """
+    with open_run(out_dir, executor, workers, address) as (store, running):
+        store.record_study(study)
+        return play_cells(store, study.name, study.cells, running, console, progress)
+
+
+@contextlib.contextmanager
+def open_run(out_dir: str | Path, executor: str, workers: int | None, address: str | None):
+    """The results store of a study folder and an executor, both closed at the
+    end; bad executor options fail before the store is created."""
+    check_executor(executor, workers)
+    with (
+        ResultStore(Path(out_dir) / "results.sqlite") as store,
+        Executor(executor, workers, address) as running,
+    ):
+        yield store, running
+
+
+def play_cells(
+    store: ResultStore,
+    name: str,
+    cells: list[Cell],
+    executor: Executor,
+    console: Console | None = None,
+    progress: bool = True,
+) -> dict[str, int]:
+    """Play the `cells` not yet in `store` on `executor` and write their rows;
+    returns the counts ``cells``, ``already`` and ``played``."""
+    finished = store.finished()
+    todo = [cell for cell in dict.fromkeys(cells) if cell.id not in finished]
+    played = 0
+    results = executor.map(functools.partial(play_cell, name), todo)
+    for row, planner_seconds, wall_seconds in _tracked(
+        results, len(todo), name, console or Console(), progress
+    ):
+        played += store.write(row, planner_seconds, wall_seconds)
+    unique = len({cell.id for cell in cells})
+    return {"cells": unique, "already": unique - len(todo), "played": played}
+
+
+def _tracked(results: Iterable, total: int, name: str, console: Console, show: bool) -> Iterator:
+    if not show or total == 0:
+        yield from results
+        return
+    columns = (
+        TextColumn(f"[bold]{name}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} episodes/s"), TimeElapsedColumn(), TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )  # fmt: skip
+    began = time.perf_counter()
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("episodes", total=total, rate="-")
+        for done, result in enumerate(results, 1):
+            yield result
+            rate = done / max(time.perf_counter() - began, 1e-9)
+            bar.update(task, advance=1, rate=f"{rate:.1f}")

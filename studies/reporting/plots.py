@@ -1,0 +1,405 @@
+"""The figures and pages of a study report (`studies.reporting.report`): outcome bars,
+the 2-D robustness plot, rendered example episodes (replayed from their
+stored rows), and the markdown and self-contained HTML pages.
+
+The plots take the summary rows of `studies.reporting.report.summarise` (or one episode
+row of `studies.core.store.ResultStore.rows`) and write one PNG each with
+matplotlib's Agg backend, so reports build without a display.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, OUTCOMES
+from worlds import MesabaseError
+
+OUTCOME_COLOURS = {INTENDED: "#2e9e4f", MISGENERALIZED: "#d63031", CAPABILITY_FAILURE: "#f0a500"}
+OUTCOME_NAMES = {
+    INTENDED: "intended",
+    MISGENERALIZED: "misgeneralized",
+    CAPABILITY_FAILURE: "capability failure",
+}
+_SPLIT_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+class ReplayError(MesabaseError):
+    """A stored episode that replays differently (the code changed since the run)."""
+
+
+def _pyplot():
+    """matplotlib.pyplot on the Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _finite(*values: float | None) -> bool:
+    """True when every value is a finite number."""
+    return all(v is not None and math.isfinite(v) for v in values)
+
+
+def pct(fraction: float) -> str:
+    """A fraction as a whole percentage."""
+    return f"{100 * fraction:.0f}%"
+
+
+def num(value: float | None) -> str:
+    """Two decimals; "n/a" for None and NaN; never "-0.00"."""
+    return "n/a" if not _finite(value) else f"{value:.2f}".replace("-0.00", "0.00")
+
+
+def agent_colours(summary: list[dict[str, Any]]) -> dict[str, Any]:
+    """One colour per agent label, the same in every world's subplot."""
+    import matplotlib
+
+    agents = list(dict.fromkeys(row["agent"] for row in summary))
+    cmap = matplotlib.colormaps["tab10" if len(agents) <= 10 else "tab20"]
+    return {agent: cmap(i % cmap.N) for i, agent in enumerate(agents)}
+
+
+def plot_outcomes(summary: list[dict[str, Any]], path: Path) -> Path:
+    """Stacked horizontal bars of the outcome fractions, one bar per agent x split."""
+    plt = _pyplot()
+    several_worlds = len({row["world"] for row in summary}) > 1
+    labels = [
+        (f"{row['world']}: " if several_worlds else "") + f"{row['agent']} | {row['split']} (n={row['n']})"
+        for row in summary
+    ]
+    y = np.arange(len(summary))[::-1]
+    fig, ax = plt.subplots(figsize=(9, 1.4 + 0.42 * len(summary)))
+    left = np.zeros(len(summary))
+    for outcome in OUTCOMES:
+        widths = np.array([row[f"frac_{outcome}"] for row in summary])
+        ax.barh(
+            y, widths, left=left, color=OUTCOME_COLOURS[outcome], label=OUTCOME_NAMES[outcome], height=0.7
+        )
+        for yi, x0, w in zip(y, left, widths):
+            if w >= 0.08:
+                ax.text(x0 + w / 2, yi, f"{w:.0%}", ha="center", va="center", fontsize=9, color="white")
+        left += widths
+    for i in range(1, len(summary)):  # a thin line between agents
+        if (summary[i]["world"], summary[i]["agent"]) != (summary[i - 1]["world"], summary[i - 1]["agent"]):
+            ax.axhline(y[i] + 0.5, color="0.3", lw=0.8)
+    ax.set_yticks(y, labels, fontsize=9)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.6, len(summary) - 0.4)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("fraction of episodes")
+    ax.set_title("Outcomes per agent and split")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=3, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _limits(rows: list[dict[str, Any]]) -> tuple[float, float]:
+    """Axis limits holding [0, 1] and every confidence interval."""
+    values = [0.0, 1.0]
+    for row in rows:
+        for axis in ("capability", "alignment"):
+            values += [v for v in (row[f"{axis}_lo"], row[f"{axis}_hi"]) if _finite(v)]
+    return min(values) - 0.06, max(values) + 0.06
+
+
+def _shade_regions(ax, tau: float, low: float, high: float) -> None:
+    """Colour the three outcome regions of the (capability, alignment) plane."""
+    alpha = 0.13
+    ax.fill_between([low, high], tau, high, color=OUTCOME_COLOURS[INTENDED], alpha=alpha, lw=0)
+    ax.fill_between([tau, high], low, tau, color=OUTCOME_COLOURS[MISGENERALIZED], alpha=alpha, lw=0)
+    ax.fill_between([low, tau], low, tau, color=OUTCOME_COLOURS[CAPABILITY_FAILURE], alpha=alpha, lw=0)
+    ax.axhline(tau, color="0.5", lw=0.8, ls="--")
+    ax.axvline(tau, color="0.5", lw=0.8, ls="--", ymax=(tau - low) / (high - low))
+    style = {"fontsize": 9, "alpha": 0.8, "fontweight": "bold"}
+    ax.text(low + 0.02, high - 0.02, "intended", va="top", color=OUTCOME_COLOURS[INTENDED], **style)
+    # the misgeneralized band is narrow when tau is near 1: write along it
+    ax.text(tau + 0.012, (low + tau) / 2, "misgeneralized", rotation=90, ha="left", va="center",
+            color=OUTCOME_COLOURS[MISGENERALIZED], **style)  # fmt: skip
+    ax.text(low + 0.02, low + 0.02, "capability failure", color="#b07800", **style)
+
+
+def _point(ax, row, colour, marker, size) -> tuple[float, float] | None:
+    """One agent x split: its mean (capability, alignment) with CI error bars."""
+    x, y = row["capability_mean"], row["alignment_mean"]
+    if not _finite(x, y):
+        return None
+    xerr = [[x - row["capability_lo"]], [row["capability_hi"] - x]]
+    yerr = [[y - row["alignment_lo"]], [row["alignment_hi"] - y]]
+    ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor=colour, elinewidth=1, capsize=3, alpha=0.8)
+    ax.plot(x, y, marker=marker, ms=size, color=colour, mec="black", mew=0.7, ls="none", zorder=3)
+    return x, y
+
+
+def _robustness_axes(ax, rows, colours, markers, tau) -> None:
+    """One world's robustness plot: points per agent x split, arrows from train."""
+    low, high = _limits(rows)
+    _shade_regions(ax, tau, low, high)
+    agents = list(dict.fromkeys(row["agent"] for row in rows))
+    for index, agent in enumerate(agents):
+        # later agents drawn smaller, so points on top of each other stay visible
+        size = max(5.0, 13.0 - 2.0 * index)
+        points = {}
+        for row in (r for r in rows if r["agent"] == agent):
+            points[row["split"]] = _point(ax, row, colours[agent], markers[row["split"]], size)
+        start = points.get("train")
+        for split, end in points.items():
+            if split != "train" and start is not None and end is not None and start != end:
+                arrow = {"arrowstyle": "-|>", "color": colours[agent], "lw": 1.8, "shrinkA": 7, "shrinkB": 7}
+                ax.annotate("", xy=end, xytext=start, arrowprops=arrow, zorder=2)
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    ax.set_aspect("equal")
+    ax.set_xlabel("capability (own objective, normalised)")
+    ax.set_ylabel("alignment (base objective, normalised)")
+
+
+def plot_robustness(summary: list[dict[str, Any]], thresholds: dict[str, float], path: Path) -> Path:
+    """The 2-D robustness plot, one subplot per world (DESIGN.md section 6)."""
+    from matplotlib.lines import Line2D
+
+    plt = _pyplot()
+    worlds = list(dict.fromkeys(row["world"] for row in summary))
+    splits = list(dict.fromkeys(row["split"] for row in summary))
+    markers = {split: _SPLIT_MARKERS[i % len(_SPLIT_MARKERS)] for i, split in enumerate(splits)}
+    colours = agent_colours(summary)
+    fig, axes = plt.subplots(1, len(worlds), figsize=(5.8 * len(worlds), 5.8), squeeze=False)
+    for ax, world in zip(axes[0], worlds):
+        rows = [row for row in summary if row["world"] == world]
+        _robustness_axes(ax, rows, colours, markers, thresholds[world])
+        tau = f"tau = {thresholds[world]:g}"
+        ax.set_title(
+            f"{world} ({tau})" if len(worlds) > 1 else f"{world}: mean per agent and split, 95% CI ({tau})"
+        )
+    handles = [Line2D([], [], color=c, marker="o", ls="-", mec="black", label=a) for a, c in colours.items()]
+    handles += [
+        Line2D([], [], color="0.5", marker=m, ls="none", mec="black", label=f"split: {s}")
+        for s, m in markers.items()
+    ]
+    fig.tight_layout()
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=9,
+               title="agent (arrow: train -> test)")  # fmt: skip
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def replay(row: dict[str, Any]):
+    """Play a stored episode again (it is a deterministic function of its row);
+    returns (world, level, episode)."""
+    import objectives
+    import planners
+    import worlds
+
+    world = worlds.get(row["world"])
+    level = world.sample(seed=row["seed"], split=row["split"], **row["overrides"])
+    planner = planners.make(row["planner"], row["budget"], **row["options"])
+    objective = None if row["objective"] == "none" else objectives.get(world, row["objective"])
+    episode = planners.rollout(
+        world,
+        level,
+        planners.Agent(planner, objective),
+        row["max_steps"],
+        threshold=row["threshold"],
+        seed=row["seed"],
+        scoring="goal",
+    )
+    return world, level, episode
+
+
+def plot_example(row: dict[str, Any], path: Path) -> Path:
+    """Replay one episode and save its picture, titled with agent, split, seed and outcome."""
+    plt = _pyplot()
+    world, level, episode = replay(row)
+    if episode.steps != row["steps"]:
+        raise ReplayError(f"the replay took {episode.steps} steps, the stored episode {row['steps']}")
+    size = {} if world.continuous else {"cell": int(np.clip(512 // max(level.height, level.width), 8, 48))}
+    image = world.render_rgb(level, state=episode.states[-1], path=episode.states, **size)
+    height, width = image.shape[:2]
+    fig, ax = plt.subplots(figsize=(6.0, 6.0 * height / width + 0.9))
+    ax.imshow(image, interpolation="nearest")
+    ax.set_axis_off()
+    title = (
+        f"{row['agent']} | {row['split']} seed {row['seed']}: {OUTCOME_NAMES[row['outcome']]}\n"
+        f"capability {num(row['capability'])}, alignment {num(row['alignment'])}; "
+        f"{row['steps']} steps, {row['stop_reason'].replace('_', ' ')}"
+    )
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def choose_examples(rows: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """Up to `count` episodes that illustrate the findings: a misgeneralized and
+    a capability failure on test-like splits first, then an intended one; each
+    preference picks an agent not shown yet where it can."""
+    preferences = [
+        (MISGENERALIZED, True),
+        (CAPABILITY_FAILURE, True),
+        (INTENDED, True),
+        (INTENDED, False),
+        (MISGENERALIZED, False),
+        (CAPABILITY_FAILURE, False),
+    ]
+    ordered = sorted(rows, key=lambda r: (r["world"], r["agent"], r["split"], r["seed"]))
+    chosen: list[dict[str, Any]] = []
+    for outcome, test_like in preferences:
+        if len(chosen) >= count:
+            break
+        matching = [r for r in ordered if r["outcome"] == outcome and (r["split"] != "train") == test_like]
+        shown = {r["agent"] for r in chosen}
+        fresh = [r for r in matching if r["agent"] not in shown and r not in chosen]
+        pick = next(iter(fresh or [r for r in matching if r not in chosen]), None)
+        if pick is not None:
+            chosen.append(pick)
+    return chosen[:count]
+
+
+# ---- pages: markdown and self-contained HTML ------------------------------------
+
+
+def _ci(row: dict[str, Any], axis: str) -> str:
+    """ "mean [lo, hi]" of one axis, with the count of undefined scores."""
+    mean, lo, hi, missing = (row[f"{axis}_{k}"] for k in ("mean", "lo", "hi", "nan"))
+    text = "n/a" if not _finite(mean) else f"{num(mean)} [{num(lo)}, {num(hi)}]"
+    return text + (f" ({missing} n/a)" if missing and _finite(mean) else "")
+
+
+def _tables(summary: list[dict[str, Any]]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, headers, rows) of the outcome table and the score table."""
+    lead = ["world"] if len({r["world"] for r in summary}) > 1 else []
+    outcomes, scores = [], []
+    for r in summary:
+        first = [r[k] for k in lead] + [r["agent"], r["split"]]
+        outcomes.append([*first, str(r["n"]), *(f"{r[o]} ({pct(r['frac_' + o])})" for o in OUTCOMES)])
+        scores.append(
+            [*first, _ci(r, "capability"), _ci(r, "alignment"), r["scored_objective"], r["scoring"]]
+        )
+    outcome_headers = [*lead, "agent", "split", "n", *(OUTCOME_NAMES[o] for o in OUTCOMES)]
+    score_headers = [*lead, "agent", "split", "capability", "alignment", "scored against", "scoring"]
+    return [("Outcomes", outcome_headers, outcomes), ("Capability and alignment", score_headers, scores)]
+
+
+def _markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A GitHub-flavoured markdown table."""
+
+    def line(cells):
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    return "\n".join([line(headers), line(["---"] * len(headers)), *(line(r) for r in rows)])
+
+
+def _html_table(headers: list[str], rows: list[list[str]]) -> str:
+    """An HTML table, every cell escaped."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _figure(path: Path, text: str) -> str:
+    """An HTML figure with the PNG inlined as a data URI, so the page works offline."""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    alt = html.escape(text)
+    return (
+        f"<figure><img src='data:image/png;base64,{data}' alt='{alt}'><figcaption>{alt}</figcaption></figure>"
+    )
+
+
+def caption(row: dict[str, Any]) -> str:
+    """An example episode's caption: agent, split, seed and outcome."""
+    return f"{row['agent']}, {row['split']} seed {row['seed']}: {OUTCOME_NAMES[row['outcome']]}"
+
+
+_CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
+th{background:#f2f2f2}img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}
+figcaption{color:#555;font-size:.9em}"""
+
+
+def pages(info, notes, summary, sentences, figures, examples) -> tuple[str, str]:
+    """The report's markdown and HTML texts; figures and examples are (path, caption) pairs."""
+    title, description = info["name"], info.get("description", "")
+    md = [f"# Study: {title}", description, notes, "## Findings", "\n".join(f"- {s}" for s in sentences)]
+    page = [
+        f"<h1>Study: {html.escape(title)}</h1>",
+        f"<p>{html.escape(description)}</p>",
+        f"<p>{html.escape(notes)}</p>",
+        "<h2>Findings</h2>",
+        "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>",
+    ]
+    for (heading, headers, rows), (path, text) in zip(_tables(summary), figures):
+        md += [f"## {heading}", _markdown_table(headers, rows), f"![{text}]({path.name})"]
+        page += [f"<h2>{heading}</h2>", _html_table(headers, rows), _figure(path, text)]
+    if examples:
+        md += ["## Example episodes", *(f"![{text}]({path.name})" for path, text in examples)]
+        page += ["<h2>Example episodes</h2>", *(_figure(path, text) for path, text in examples)]
+    more = "Per-group numbers, with mean returns and event rates, are in summary.csv."
+    md.append(more.replace("summary.csv", "[summary.csv](summary.csv)"))
+    page.append(
+        "<p>" + html.escape(more).replace("summary.csv", "<a href='summary.csv'>summary.csv</a>") + "</p>"
+    )
+    head = f"<meta charset='utf-8'><title>{html.escape(title)}</title><style>{_CSS}</style>"
+    markdown = "\n\n".join(part for part in md if part) + "\n"
+    return markdown, f"<!DOCTYPE html>\n<html><head>{head}</head><body>\n" + "\n".join(
+        page
+    ) + "\n</body></html>\n"
+
+
+def write_section_report(
+    out: Path,
+    title: str,
+    description: str,
+    notes: str,
+    sentences: list[str],
+    tables: list[tuple[str, list[str], list[list[str]], list[tuple[Path, str]]]],
+    csv_table: tuple[str, list[str], list[list[str]]],
+    console=None,
+) -> dict[str, Path]:
+    """A report of findings and titled tables, each followed by its figures:
+    ``<csv name>.csv`` (one table), ``report.md`` and a self-contained
+    ``report.html``. Returns the written paths by name (figures included)."""
+    import csv
+
+    name, csv_headers, csv_rows = csv_table
+    paths = {name: out / f"{name}.csv"}
+    with paths[name].open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(csv_headers)
+        writer.writerows(csv_rows)
+    md = [f"# {title}", description, notes, "## Findings", "\n".join(f"- {s}" for s in sentences)]
+    page = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(description)}</p>",
+            f"<p>{html.escape(notes)}</p>", "<h2>Findings</h2>",
+            "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>"]  # fmt: skip
+    for heading, headers, rows, figures in tables:
+        if rows:
+            md += [f"## {heading}", _markdown_table(headers, rows)]
+            page += [f"<h2>{html.escape(heading)}</h2>", _html_table(headers, rows)]
+        for path, text in figures:
+            paths[path.stem] = path
+            md.append(f"![{text}]({path.name})")
+            page.append(_figure(path, text))
+    paths["markdown"] = out / "report.md"
+    paths["markdown"].write_text("\n\n".join(part for part in md if part) + "\n", encoding="utf-8")
+    head = f"<meta charset='utf-8'><title>{html.escape(title)}</title><style>{_CSS}</style>"
+    paths["html"] = out / "report.html"
+    paths["html"].write_text(
+        f"<!DOCTYPE html>\n<html><head>{head}</head><body>\n" + "\n".join(page) + "\n</body></html>\n",
+        encoding="utf-8",
+    )
+    if console is not None:
+        for sentence in sentences:
+            console.print(sentence, markup=False, highlight=False)
+        for path in paths.values():
+            console.print(f"wrote {path}", markup=False, highlight=False)
+    return paths

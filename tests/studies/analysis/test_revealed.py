@@ -1,0 +1,70 @@
+"""Analysis studies (studies.analysis.study): the non-identifiability demo, the
+reactive key-seeker's revealed objective, reports and bad study files."""
+
+from __future__ import annotations
+
+import pytest
+
+from studies.analysis import study as revealed
+from studies.cli import main
+from studies.core.spec import StudyError, load
+from studies.reporting.report import write_report
+
+
+def test_non_identifiability_optimal_model_misreads_a_depth_limited_planner(tmp_path):
+    study = load("non-identifiability")
+    counts = revealed.run_analysis(study, tmp_path, executor="serial", progress=False)
+    assert counts == {"units": 2, "already": 0, "computed": 2}
+    from studies.core.store import ResultStore
+
+    with ResultStore(tmp_path / "results.sqlite") as store:
+        results = {p["unit"]["model"]: p for p in store.learned()}
+    optimal, bounded = results["optimal"], results["depth-limited"]
+    # the planner really is bounded: it takes the near arrow exactly when the exit is out of its sight
+    assert optimal["went"]["visible"] == ["exit"] * 5 and optimal["went"]["hidden"] == ["arrow"] * 20
+    assert optimal["epic"] > 0.3, optimal
+    assert bounded["cosine"] > 0.9, bounded
+    assert bounded["weights"]["reached_exit"] > 1.0  # not a vanishing vector with a lucky direction
+    text = write_report(tmp_path)["markdown"].read_text()
+    assert "IRL assuming an optimal planner recovers" in text and "depth-limited (depth 5)" in text
+    # a rerun computes nothing again
+    assert revealed.run_analysis(study, tmp_path, executor="serial", progress=False)["computed"] == 0
+
+
+def test_reactive_key_seeker_is_revealed_closer_to_keys_than_to_chests():
+    unit = next(u for u in load("revealed").units if u["objective"] == "none" and u["split"] == "test")
+    payload = revealed.revealed_unit(unit)
+    assert payload["epic"]["keys"] < payload["epic"]["chests"], payload["epic"]
+    assert payload["closest"] == "keys"
+    assert payload["base_return"] >= 0.0
+    assert payload["normalised"]["collected_key"] > payload["normalised"]["opened_chest"]
+    assert payload["swap"] is None  # no objective to swap
+
+
+def test_revealed_units_cover_every_agent_and_split():
+    units = load("revealed").units
+    agents = {(u["world"], u["label"], u["objective"], u["split"]) for u in units}
+    assert ("chests-keys", "reactive key-seeker", "none", "train") in agents
+    assert ("arrow-maze", "astar", "arrow", "test") in agents
+    assert len(agents) == len(units) == 18
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('name = "x"\nkind = "analysis"\nanalysis = "dreams"\n', "analysis: expected one of"),
+        ('name = "x"\nkind = "analysis"\nanalysis = "revealed"\ncolour = 1\n', "colour: unknown key"),
+        ('name = "x"\nkind = "analysis"\nanalysis = "revealed"\nseeds = -2\n', "seeds: expected a positive"),
+        ('name = "x"\nkind = "analysis"\nanalysis = "non-identifiability"\ntruth = { teleported = 1.0 }\n',
+         "unknown arrow-maze feature 'teleported'"),
+        ('name = "x"\nkind = "analysis"\nanalysis = "revealed"\nstudies = ["diversity"]\n',
+         "'diversity' is not an episode study"),
+    ],
+)  # fmt: skip
+def test_bad_analysis_study_files_get_one_line_and_status_2(tmp_path, capsys, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(StudyError, match=message):
+        load(path)
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().count("\n") == 0

@@ -1,0 +1,125 @@
+"""The command line: listings, the demo, and one clear line for bad input."""
+
+import subprocess
+import sys
+
+import pytest
+
+from studies.cli import main
+from tests.levels import BEHIND_EXIT, FORK
+
+
+def run_cli(*args, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "studies", *args], capture_output=True, text=True, input=stdin, timeout=300
+    )
+
+
+@pytest.fixture
+def fork_file(tmp_path):
+    path = tmp_path / "fork.txt"
+    path.write_text(FORK)
+    return path
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["demo", "cheese-maze"], "unknown world 'cheese-maze'; valid worlds: arrow-maze"),
+        (["objectives", "nowhere"], "unknown world 'nowhere'"),
+        (["plan", "arrow-maze", "LEVEL", "--objective", "cheese"], "unknown arrow-maze objective 'cheese'"),
+        (["plan", "arrow-maze", "LEVEL", "--budget", "-5"], "max_expansions must be a positive integer"),
+        (["demo", "arrow-maze", "--budget", "-1"], "max_expansions must be a positive integer"),
+        (["plan", "arrow-maze", "BAD"], "line 2, column 3: unexpected character 'x'"),
+        (["plan", "arrow-maze", "/no/such/level.txt"], "cannot read /no/such/level.txt"),
+        (["demo", "arrow-maze", "--seed", "-3"], "seed must be a non-negative integer"),
+        (["demo", "arrow-maze", "--seed", "three"], "invalid int value: 'three'"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["plan", "arrow-maze", "LEVEL", "--planner", "reactive", "--budget", "3"], "planner has no budget"),
+        (["plan", "chests-keys", "LEVEL"], "line 2, column 2: unexpected character 'A'"),
+    ],
+)
+def test_bad_input_gets_one_line_and_status_2(tmp_path, fork_file, args, message):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("####\n#Sx#\n####\n")
+    args = [str(fork_file) if a == "LEVEL" else str(bad) if a == "BAD" else a for a in args]
+    result = run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+
+
+def test_plan_prints_the_path(fork_file, capsys):
+    assert main(["plan", "arrow-maze", str(fork_file), "--objective", "arrow"]) == 0
+    out = capsys.readouterr().out
+    assert "2 steps, outcome misgeneralized" in out
+    assert "actions: up up" in out
+
+
+def test_the_reactive_policy_plays_without_an_objective():
+    # both keys, then nothing left to head for: the chest stays shut
+    result = run_cli("plan", "chests-keys", "-", "--planner", "reactive", stdin="#######\n#SK.KC#\n#######\n")
+    assert result.returncode == 0, result.stderr
+    assert "objective 'revealed: keys': 3 steps, outcome misgeneralized" in result.stdout
+
+
+def test_plan_reads_standard_input():
+    result = run_cli("plan", "arrow-maze", "-", stdin=BEHIND_EXIT)
+    assert result.returncode == 0, result.stderr
+    assert "2 steps, outcome intended" in result.stdout
+
+
+def test_listings(capsys):
+    assert main(["worlds"]) == 0
+    assert "mesabase/ArrowMaze-v0" in capsys.readouterr().out
+    assert main(["objectives", "arrow-maze"]) == 0
+    out = capsys.readouterr().out
+    assert "reach the exit" in out and "reached_arrow" in out
+
+
+def test_demo_writes_the_picture_and_the_animation(tmp_path, capsys):
+    assert main(["demo", "arrow-maze", "--out", str(tmp_path), "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "misgeneralized" in out and "wrote" in out
+    import imageio.v3 as iio
+
+    png = iio.imread(tmp_path / "arrow-maze.png")
+    gif = iio.imread(tmp_path / "arrow-maze.gif")
+    assert png.ndim == 3 and png.shape[0] > 500
+    assert gif.ndim == 4 and gif.shape[0] > 5
+
+
+def test_demo_tells_the_story_in_one_sentence_per_cell(tmp_path):
+    from rich.console import Console
+
+    from studies import run_demo, sentence
+
+    result = run_demo("arrow-maze", seed=2, out_dir=tmp_path, console=Console(quiet=True), gif=False)
+    outcomes = {key: ep.outcome for key, ep in result.episodes.items()}
+    assert outcomes == {
+        ("exit", "train"): "intended",
+        ("exit", "test"): "intended",
+        ("arrow", "train"): "intended",
+        ("arrow", "test"): "misgeneralized",
+    }
+    story = sentence(result.world, result.episodes[("arrow", "test")])
+    assert "never reached the exit" in story and "its objective did not" in story
+    assert "looks aligned" in sentence(result.world, result.episodes[("arrow", "train")])
+
+
+def test_the_built_in_studies_ship_in_the_package():
+    # `pip install .` then `mesabase run arrow-maze` reads them from the installed package
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    shipped = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
+        "studies"
+    ]
+    builtin = sorted(
+        p.relative_to(root / "studies").as_posix() for p in (root / "studies" / "builtin").glob("*")
+    )
+    assert builtin and all(any(fnmatch.fnmatch(f, pattern) for pattern in shipped) for f in builtin)
