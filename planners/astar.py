@@ -171,6 +171,8 @@ class AStar:
     """
 
     name = "astar"
+    #: a budget (max expansions) small enough for a conformance test
+    small_budget = 200
 
     def __init__(
         self, max_expansions: int | None = None, specialise: bool = True, jump_corridors: bool = True

@@ -50,6 +50,8 @@ class GradientPlanner(JaxPlanner):
     """
 
     name = "gradient"
+    #: a budget (iterations) small enough for a conformance test
+    small_budget = 10
 
     def __init__(
         self,

@@ -72,6 +72,8 @@ class MCTS:
     """
 
     name = "mcts"
+    #: a budget (simulations) small enough for a conformance test
+    small_budget = 64
 
     def __init__(
         self,

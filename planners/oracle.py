@@ -61,6 +61,8 @@ class ValueIteration:
     """
 
     name = "value-iteration"
+    #: exact: no budget to shrink for a conformance test
+    small_budget = None
 
     def __init__(
         self,

@@ -37,6 +37,8 @@ class Reactive:
     """
 
     name = "reactive"
+    #: no search, so no budget
+    small_budget = None
     needs_objective = False
 
     def __init__(self, towards: str | None = None, then: str | None = None):

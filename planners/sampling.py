@@ -73,6 +73,8 @@ class CEM(_Sampler):
     """
 
     name = "cem"
+    #: a budget (samples) small enough for a conformance test
+    small_budget = 32
 
     def __init__(
         self,
@@ -142,6 +144,8 @@ class MPPI(_Sampler):
     """
 
     name = "mppi"
+    #: a budget (samples) small enough for a conformance test
+    small_budget = 32
 
     def __init__(
         self,

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from studies.core.store import ResultStore
-from studies.reporting.plots import _pyplot, num, write_section_report
+from studies.reporting.plots import num, pyplot, write_section_report
 
 
 def _agent(unit: dict[str, Any]) -> str:
@@ -75,7 +75,7 @@ def _revealed(payloads: list[dict[str, Any]], out: Path):
 
 
 def _plot_revealed(payloads, names, path: Path) -> Path:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(max(8, 0.7 * len(payloads)), 4.5))
     xs = np.arange(len(payloads))
     width = 0.8 / max(1, len(names))
@@ -130,7 +130,7 @@ def _identifiability(payloads: list[dict[str, Any]], out: Path):
 
 
 def _plot_identifiability(payloads, truth, path: Path) -> Path:
-    plt = _pyplot()
+    plt = pyplot()
     features = list(truth)
     series = [("truth", np.array([truth[f] for f in features]))]
     series += [
@@ -154,7 +154,7 @@ def _plot_identifiability(payloads, truth, path: Path) -> Path:
 
 def write_analysis_report(out_dir: str | Path, console=None) -> dict[str, Path]:
     """Write the report of the analysis study in `out_dir`; returns the paths by name."""
-    from studies.reporting.report import NoResultsError
+    from studies.reporting.stats import NoResultsError
 
     out = Path(out_dir)
     with ResultStore(out / "results.sqlite") as store:

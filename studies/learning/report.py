@@ -6,7 +6,7 @@ objective behaves off-distribution.
 one figure per section, ``report.md`` and ``report.html``. Each report kind
 (``diversity``, ``bounded-design``, ``proxy-preference``, ``plain``) has its
 own section; every kind gets the per-run table. Intervals are percentile
-bootstrap 95% CIs (`studies.reporting.report.bootstrap_ci`).
+bootstrap 95% CIs (`studies.reporting.stats.bootstrap_ci`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import objectives
 import worlds
 from studies.core.store import ResultStore
 from studies.learning.learn import mixed_overrides
-from studies.reporting.plots import _pyplot, num, pct, write_section_report
-from studies.reporting.report import bootstrap_ci
+from studies.reporting.plots import num, pct, pyplot, write_section_report
+from studies.reporting.stats import bootstrap_ci
 
 _TIE = 1e-9
 
@@ -199,7 +199,7 @@ def _diversity(runs: list[_Run], out: Path, base: str):
 
 
 def _plot_diversity(stats, path: Path, base: str) -> Path:
-    plt = _pyplot()
+    plt = pyplot()
     ps = sorted({p for p, _ in stats})
     sizes = sorted({n for _, n in stats})
     x = {p: i for i, p in enumerate(ps)}
@@ -288,7 +288,7 @@ def _bounded_design(runs: list[_Run], out: Path, base: str):
 
 
 def _plot_bounded(bars, splits, path: Path, base: str) -> Path:
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 1 + len(splits), figsize=(5 + 4 * len(splits), 4.2), squeeze=False)
     axes = axes[0]
     xs = np.arange(len(bars))
@@ -366,7 +366,7 @@ def _proxy_preference(runs: list[_Run], out: Path, base: str):
 
 
 def _plot_preference(counts, features, path: Path) -> Path:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(counts)), 4))
     xs = np.arange(len(counts))
     bottom = np.zeros(len(counts))
@@ -395,7 +395,7 @@ _SECTIONS = {
 
 def write_learning_report(out_dir: str | Path, console=None) -> dict[str, Path]:
     """Write the report of the learning study in `out_dir`; returns the paths by name."""
-    from studies.reporting.report import NoResultsError
+    from studies.reporting.stats import NoResultsError
 
     out = Path(out_dir)
     info, runs, world = _load(out)

@@ -33,7 +33,7 @@ class ReplayError(MesabaseError):
     """A stored episode that replays differently (the code changed since the run)."""
 
 
-def _pyplot():
+def pyplot():
     """matplotlib.pyplot on the Agg backend (no display needed)."""
     import matplotlib
 
@@ -69,7 +69,7 @@ def agent_colours(summary: list[dict[str, Any]]) -> dict[str, Any]:
 
 def plot_outcomes(summary: list[dict[str, Any]], path: Path) -> Path:
     """Stacked horizontal bars of the outcome fractions, one bar per agent x split."""
-    plt = _pyplot()
+    plt = pyplot()
     several_worlds = len({row["world"] for row in summary}) > 1
     labels = [
         (f"{row['world']}: " if several_worlds else "") + f"{row['agent']} | {row['split']} (n={row['n']})"
@@ -167,7 +167,7 @@ def plot_robustness(summary: list[dict[str, Any]], thresholds: dict[str, float],
     """The 2-D robustness plot, one subplot per world (DESIGN.md section 6)."""
     from matplotlib.lines import Line2D
 
-    plt = _pyplot()
+    plt = pyplot()
     worlds = list(dict.fromkeys(row["world"] for row in summary))
     splits = list(dict.fromkeys(row["split"] for row in summary))
     markers = {split: _SPLIT_MARKERS[i % len(_SPLIT_MARKERS)] for i, split in enumerate(splits)}
@@ -218,7 +218,7 @@ def replay(row: dict[str, Any]):
 
 def plot_example(row: dict[str, Any], path: Path) -> Path:
     """Replay one episode and save its picture, titled with agent, split, seed and outcome."""
-    plt = _pyplot()
+    plt = pyplot()
     world, level, episode = replay(row)
     if episode.steps != row["steps"]:
         raise ReplayError(f"the replay took {episode.steps} steps, the stored episode {row['steps']}")

@@ -1,0 +1,77 @@
+"""The registry of study kinds: each kind says how it reads its TOML, runs,
+resumes and reports, so that loading, the CLI and `report` look a kind up here
+instead of switching on it.
+
+A study file names its kind with ``kind = "..."`` (``"episodes"`` when left
+out). A kind module builds one `StudyKind` and passes it to `register_kind`
+when it is imported; `studies.kinds` imports every built-in kind module.
+Adding a kind is one new module plus one line there: no other kind changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from worlds import UnknownNameError
+
+#: the kind a study file has when it says nothing
+DEFAULT_KIND = "episodes"
+
+
+@dataclasses.dataclass(frozen=True)
+class StudyKind:
+    """One kind of study, as a bundle of small functions.
+
+    Attributes:
+        name: the value of ``kind`` in a study file, and of ``kind`` in the
+            store's ``study`` table, which is how `report` finds the kind again.
+        description: one line for ``mesabase`` listings.
+        parse: ``parse(data, source, seeds) -> study``: `data` is the parsed
+            TOML without its ``kind`` key, `source` names the file in error
+            messages and `seeds` (or None) is the command line's ``--seeds``,
+            which each kind maps onto its own replication unit. Raises
+            `studies.core.spec.StudyError` with one line naming the key.
+        run: ``run(study, out, *, executor, workers, address, console) -> dict``:
+            plays what is not yet in ``out/results.sqlite`` (so a rerun resumes)
+            and returns counts for `describe_counts`.
+        report: ``report(out, console) -> dict[str, Path]``: writes the report
+            of the folder and returns the written files by name.
+        headline: ``headline(study, out) -> str``: the line printed before a
+            run (the study's name and how many units it has).
+        describe_counts: ``describe_counts(counts) -> str``: the line printed
+            after a run.
+    """
+
+    name: str
+    description: str
+    parse: Callable[[dict[str, Any], str, int | None], Any]
+    run: Callable[..., Mapping[str, int]]
+    report: Callable[..., dict[str, Path]]
+    headline: Callable[[Any, Path], str]
+    describe_counts: Callable[[Mapping[str, int]], str]
+
+
+_KINDS: dict[str, StudyKind] = {}
+
+
+def register_kind(kind: StudyKind) -> StudyKind:
+    """Add `kind` to the registry (a second registration of a name replaces
+    the first, so that reloading a module is harmless)."""
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str) -> StudyKind:
+    """The kind called `name`; an unknown name lists the registered ones."""
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise UnknownNameError("study kind", name, _KINDS) from None
+
+
+def kind_names() -> list[str]:
+    """Every registered kind, in registration order."""
+    return list(_KINDS)
