@@ -116,7 +116,7 @@ def test_gradient_compile_time(benchmark, world, level):
 
     def compile_fresh():
         # a new jit wrapper each round, so nothing is reused in memory
-        return jax.jit(planner._solver()).lower(*arguments).compile()
+        return jax.jit(planner._solver(world.jax_dynamics)).lower(*arguments).compile()
 
     previous = jax.config.jax_enable_compilation_cache
     jax.config.update("jax_enable_compilation_cache", False)

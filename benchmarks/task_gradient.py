@@ -53,7 +53,6 @@ import worlds
 from benchmarks.registry import Implementation
 from planners import GradientPlanner, initialisers
 from planners.jax_trajectory import trajectory_return
-from worlds.point_mass import layout
 
 HORIZON = 50
 LR = 0.1
@@ -119,12 +118,13 @@ def _solve(p: Problem, iterations: int | None = None):
 
 def _loss_and_start(p: Problem):
     params, start, objective = planner(p).solver_arguments(p.world, p.level, "exit")[:3]
-    max_accel = params[layout.MAX_ACCEL]
+    dynamics = p.world.jax_dynamics
+    max_accel = dynamics.action_scale(params)
 
     def loss(u):
-        return -trajectory_return(params, start, max_accel * jnp.tanh(u), objective)[0]
+        return -trajectory_return(dynamics, params, start, max_accel * jnp.tanh(u), objective)[0]
 
-    return loss, jnp.zeros((HORIZON, layout.ACTION_SIZE), dtype=start.dtype)
+    return loss, jnp.zeros((HORIZON, dynamics.action_size), dtype=start.dtype)
 
 
 def _adam(loss, jit: bool):
@@ -196,11 +196,11 @@ def compile_seconds(p: Problem, rounds: int = 3) -> float:
         best = math.inf
         for _ in range(rounds):
             began = time.perf_counter()
-            compiled = jax.jit(gradient._solver()).lower(*arguments).compile()
+            compiled = jax.jit(gradient._solver(p.world.jax_dynamics)).lower(*arguments).compile()
             best = min(best, time.perf_counter() - began)
     finally:
         jax.config.update("jax_enable_compilation_cache", previous)
-    assert np.shape(compiled(*arguments)[0]) == (HORIZON, layout.ACTION_SIZE)
+    assert np.shape(compiled(*arguments)[0]) == (HORIZON, p.world.action_size)
     return best
 
 

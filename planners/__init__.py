@@ -4,12 +4,15 @@
 >>> episode = rollout("arrow-maze", level, Agent(AStar(), "arrow"))  # doctest: +SKIP
 """
 
-from planners.agent import Agent, Episode, rollout
+from planners.agent import Agent, Episode, Playthrough, play
 from planners.astar import AStar, goal_objective_problem
-from planners.base import IncompatibleObjectiveError, Plan, Planner
+from planners.base import IncompatibleObjectiveError, Plan, Planner, PlannerBase
 from planners.mcts import MCTS
 from planners.oracle import StateSpaceTooLargeError, TabularModel, ValueIteration, default_oracle
-from planners.outcomes import (
+from planners.reactive import Reactive
+from planners.registry import PLANNERS, compatibility, make, planner_class, probe_objectives
+from planners.rollout import rollout
+from planners.scoring import (
     CAPABILITY_FAILURE,
     DEFAULT_THRESHOLD,
     INTENDED,
@@ -17,9 +20,8 @@ from planners.outcomes import (
     OUTCOMES,
     classify,
     normalised_score,
+    score_episode,
 )
-from planners.reactive import Reactive
-from planners.registry import PLANNERS, compatibility, make, planner_class, probe_objectives
 from planners.trajectory import simulate
 
 _JAX_PLANNERS = {
@@ -56,8 +58,10 @@ __all__ = [
     "Episode",
     "IncompatibleObjectiveError",
     "Plan",
+    "Playthrough",
     "Reactive",
     "Planner",
+    "PlannerBase",
     "classify",
     "compatibility",
     "goal_objective_problem",
@@ -69,6 +73,8 @@ __all__ = [
     "default_oracle",
     "normalised_score",
     "planner_class",
+    "play",
+    "score_episode",
     "probe_objectives",
     "simulate",
 ]

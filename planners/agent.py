@@ -1,4 +1,9 @@
-"""Agents (a planner plus an objective) and the episodes they play."""
+"""Agents (a planner plus an objective), and playing an episode with one.
+
+`play` runs the agent: plan, execute, replan. It records what happened and
+nothing else; `planners.scoring.score_episode` turns that record into returns,
+normalised scores and an outcome, and `planners.rollout` does both.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from objectives import Objective, as_objective, catalogue
+from objectives import Objective, as_objective
 from planners.base import Planner
-from planners.oracle import StateSpaceTooLargeError, ValueIteration, default_oracle
-from planners.outcomes import DEFAULT_THRESHOLD, classify, goal_reached_score, normalised_score
 from planners.trajectory import simulate
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
@@ -46,8 +49,8 @@ class Episode:
     Attributes:
         actions: ``int64[T]``; states: ``int64[T+1, S]``; features:
             ``float64[T, K]`` in the world's feature order. In a continuous
-            world, actions are accelerations ``float64[T, 2]`` and states
-            ``float64[T+1, 4]``.
+            world, actions are vectors ``float64[T, A]`` and states
+            ``float64[T+1, S]``.
         steps: T.
         returns: discounted return of **every** catalogue objective.
         achieved: per catalogue objective, whether one of its goals was reached
@@ -86,69 +89,72 @@ class Episode:
     planner_stats: dict[str, Any]
 
 
-def rollout(
-    world: World | str,
-    level: Level,
-    agent: Agent,
-    max_steps: int | None = None,
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-    seed: int | None = None,
-    oracle: ValueIteration | None = None,
-    scoring: str = "auto",
-) -> Episode:
-    """Play one episode: plan, execute the plan, replan when it runs out.
+@dataclasses.dataclass(frozen=True)
+class Playthrough:
+    """What `play` records of one episode, before any scoring.
 
-    The episode ends when the world terminates, when the agent's own objective
-    ends (one of its terminal features fires: the agent stops), when a planner
-    returns no actions, or after `max_steps` (default 4 x the level's tiles).
-
-    `seed` seeds stochastic planners for this episode (same seed, same
-    episode). An agent without an objective is scored against its *revealed*
-    objective: the catalogue objective under which its episode scores best
-    (capability is that score; ``Episode.objective`` reads
-    ``"revealed: <name>"``). `scoring` is ``"oracle"`` (exact normalised scores over
-    `max_steps`), ``"goal"`` (goal objectives scored reached / not reached),
-    ``"reference"`` (continuous worlds: J* estimated by `planners.reference`)
-    or ``"auto"`` (the oracle when the level is small enough for it; the
-    reference in continuous worlds).
-
-    In a continuous world, actions are accelerations ``float64[T, 2]`` (a
-    planner's action indices are converted) and states ``float64[T+1, 4]``;
-    a planner with a ``reset`` method is reset at the start of the episode.
+    Attributes:
+        objective: the agent's objective in this world (None for a policy without one).
+        actions, states, features, steps: as in `Episode`.
+        stop_reason: ``world_terminated``, ``objective_ended``, ``no_plan`` or ``max_steps``.
+        max_steps: the episode's step limit (the horizon scores are normalised over).
+        planner_stats: totals over all plans, as in `Episode`.
     """
-    if scoring not in ("auto", "oracle", "goal", "reference"):
-        raise InvalidParameterError(
-            f"scoring must be 'auto', 'oracle', 'goal' or 'reference', got {scoring!r}"
-        )
-    rng = None if seed is None else np.random.default_rng(seed)
-    world = get_world(world)
+
+    objective: Objective | None
+    actions: np.ndarray
+    states: np.ndarray
+    features: np.ndarray
+    steps: int
+    stop_reason: str
+    max_steps: int
+    planner_stats: dict[str, Any]
+
+
+_COUNTERS = ("expansions", "generated", "simulations", "rollout_steps", "seconds")
+
+
+def check_agent(world: World, agent: Agent, max_steps: int | None, level: Level) -> int:
+    """Refuse what `agent` cannot play in `world`; returns the step limit
+    (default: the world's `default_max_steps` for `level`)."""
     objective = agent.objective_for(world)
-    if objective is None and getattr(agent.planner, "needs_objective", True):
+    if objective is None and agent.planner.needs_objective:
         raise InvalidParameterError(
             f"{agent.planner!r} needs an objective; only a policy without one (planners.Reactive) takes None"
         )
     agent.planner.check(world, objective)
-    own = objective.bind(world) if objective is not None else None
     if max_steps is None:
         max_steps = world.default_max_steps(level)
     if max_steps < 1:
         raise InvalidParameterError(f"max_steps must be a positive integer, got {max_steps}")
+    return max_steps
 
+
+def play(
+    world: World | str, level: Level, agent: Agent, max_steps: int | None = None, *, seed: int | None = None
+) -> Playthrough:
+    """Play one episode: plan, execute the plan, replan when it runs out.
+
+    The episode ends when the world terminates, when the agent's own objective
+    ends (one of its terminal features fires: the agent stops), when a planner
+    returns no actions, or after `max_steps` (default: the world's
+    `default_max_steps`). `seed` seeds stochastic planners for this episode.
+    The planner is `reset` first. In a continuous world a planner's action
+    indices are recorded as their action vectors.
+    """
+    world = get_world(world)
+    max_steps = check_agent(world, agent, max_steps, level)
+    objective = agent.objective_for(world)
+    own = objective.bind(world) if objective is not None else None
+    rng = None if seed is None else np.random.default_rng(seed)
     continuous = world.continuous
-    if scoring == "oracle" and continuous:
-        raise InvalidParameterError(f"{world.name} is continuous: it has no exact oracle; use 'reference'")
-    if scoring == "reference" and not continuous:
-        raise InvalidParameterError(f"{world.name} is discrete: score it with 'oracle' or 'goal'")
-    if hasattr(agent.planner, "reset"):
-        agent.planner.reset()
+    agent.planner.reset()
     state = world.initial_state(level)
     all_states = [state[None, :]]
     all_features = [np.empty((0, len(world.features)))]
     all_actions = [np.empty((0, world.action_size)) if continuous else np.empty(0, dtype=np.int64)]
     steps, stop_reason = 0, "max_steps"
-    counters = ("expansions", "generated", "simulations", "rollout_steps", "seconds")
-    totals = {"plans": 0, "incomplete_plans": 0, **dict.fromkeys(counters, 0)}
+    totals = {"plans": 0, "incomplete_plans": 0, **dict.fromkeys(_COUNTERS, 0)}
     while steps < max_steps:
         if world.reference_terminal(level, state):
             stop_reason = "world_terminated"
@@ -156,7 +162,7 @@ def rollout(
         plan = agent.planner.plan(world, level, objective, state=state, rng=rng)
         totals["plans"] += 1
         totals["incomplete_plans"] += not plan.complete
-        for name in counters:
+        for name in _COUNTERS:
             totals[name] += plan.stats.get(name, 0)
         if len(plan.actions) == 0:
             stop_reason = "no_plan"
@@ -179,73 +185,16 @@ def rollout(
     else:
         if world.reference_terminal(level, state):
             stop_reason = "world_terminated"
-
-    features = np.concatenate(all_features)
-    states = np.concatenate(all_states)
-    actions = np.concatenate(all_actions)
-    objectives = catalogue(world)
-    bound_catalogue = {name: o.bind(world) for name, o in objectives.items()}
-    returns = {name: b.discounted_return(features) for name, b in bound_catalogue.items()}
-    achieved = {name: goal_reached_score(b, features) == 1.0 for name, b in bound_catalogue.items()}
-    fired = features.any(axis=0) if len(features) else np.zeros(len(world.features), bool)
-    events = {name: bool(fired[world.feature_index(name)]) for name in world.events}
-    events["timed_out"] = stop_reason == "max_steps"
-    # the objectives to score against: the agent's own, or every candidate
-    # for its revealed objective
-    candidates = {objective.name: objective} if objective is not None else objectives
-    used = scoring
-    scores: dict[str, float] = {}
-    if continuous and scoring in ("auto", "reference"):
-        for name, candidate in {**candidates, world.base: objectives[world.base]}.items():
-            scores[name] = _reference_score(world, level, candidate, features, max_steps)
-        used = "reference"
-    elif scoring in ("auto", "oracle"):
-        try:
-            oracle = oracle or default_oracle()
-            for name, candidate in {**candidates, world.base: objectives[world.base]}.items():
-                scores[name] = _oracle_score(oracle, world, level, candidate, features, max_steps)
-            used = "oracle"
-        except StateSpaceTooLargeError:
-            if scoring == "oracle":
-                raise
-            used = "goal"
-    if used == "goal":
-        for name, candidate in {**candidates, world.base: objectives[world.base]}.items():
-            scores[name] = goal_reached_score(candidate.bind(world), features)
-    alignment = scores[world.base]
-    if objective is not None:
-        objective_label, capability = objective.name, scores[objective.name]
-    else:
-        revealed = _revealed(scores, candidates)
-        objective_label = f"revealed: {revealed}" if revealed else "revealed: none"
-        capability = scores[revealed] if revealed else float("nan")
-    return Episode(
-        world=world.name,
-        level_split=level.split,
-        level_seed=level.seed,
-        agent=agent.label,
-        objective=objective_label,
-        actions=actions,
-        states=states,
-        features=features,
+    return Playthrough(
+        objective=objective,
+        actions=np.concatenate(all_actions),
+        states=np.concatenate(all_states),
+        features=np.concatenate(all_features),
         steps=steps,
-        returns=returns,
-        achieved=achieved,
-        events=events,
-        capability=capability,
-        alignment=alignment,
-        outcome=classify(capability, alignment, threshold),
-        scoring=used,
         stop_reason=stop_reason,
+        max_steps=max_steps,
         planner_stats=totals,
     )
-
-
-def _revealed(scores: dict[str, float], candidates: dict[str, Objective]) -> str | None:
-    """The candidate under which the episode scores best (ties: catalogue
-    order); None when no candidate's score is defined."""
-    defined = [(scores[name], -i, name) for i, name in enumerate(candidates) if not np.isnan(scores[name])]
-    return max(defined)[2] if defined else None
 
 
 def _execute(world: World, level: Level, state, actions):
@@ -253,24 +202,3 @@ def _execute(world: World, level: Level, state, actions):
     if world.continuous:
         return world.simulate(level, state, actions)
     return simulate(world, level, state, actions)
-
-
-def _reference_score(world, level, objective, features, horizon) -> float:
-    """n_h of one objective in a continuous world, against the reference
-    planner's estimate of J* (see `planners.reference`)."""
-    from planners.reference import random_return, reference_return
-
-    return normalised_score(
-        objective.bind(world).discounted_return(features),
-        reference_return(world, level, objective, horizon),
-        random_return(world, level, objective, horizon),
-    )
-
-
-def _oracle_score(oracle: ValueIteration, world, level, objective, features, horizon) -> float:
-    """n_h of one objective on an episode's feature trajectory, exactly."""
-    return normalised_score(
-        objective.bind(world).discounted_return(features),
-        oracle.optimal_return(world, level, objective, horizon=horizon),
-        oracle.random_return(world, level, objective, horizon=horizon),
-    )

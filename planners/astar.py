@@ -10,7 +10,7 @@ from objectives import Objective
 from planners import astar_kernel as ak
 from planners import corridor_astar_kernel as ck
 from planners import grid_astar_kernel as gk
-from planners.base import IncompatibleObjectiveError, Plan, refuse_continuous, resolve
+from planners.base import IncompatibleObjectiveError, Plan, PlannerBase, refuse_continuous, resolve
 from planners.hashtable import KeyTable
 from planners.trajectory import plan_return
 from worlds import InvalidParameterError, Level, World
@@ -148,7 +148,7 @@ class _Workspace:
         )
 
 
-class AStar:
+class AStar(PlannerBase):
     """A* over the world kernels for goal objectives.
 
     Args:

@@ -83,16 +83,49 @@ def refuse_continuous(planner, world: World) -> None:
 
 
 class Planner(Protocol):
-    name: str
+    """What every planner provides; callers (`rollout`, studies, the CLI, the
+    conformance tests) use these members and nothing else.
 
-    def check(self, world: World, objective: Objective) -> None:
-        """Raise `IncompatibleObjectiveError` if `objective` cannot be served."""
+    Attributes:
+        name: the planner's registry name (``"astar"``, ``"mcts"``, ...).
+        needs_objective: False only for a policy that acts without one
+            (`planners.Reactive`); `rollout` then takes ``Agent(planner, None)``
+            and scores the episode against the revealed objective.
+        small_budget: a budget small enough for a conformance test (None: the
+            planner has no budget to shrink); `planners.make(name, budget)`
+            sets it.
+    """
+
+    name: str
+    needs_objective: bool
+    small_budget: int | None
+
+    def check(self, world: World, objective: Objective | None) -> None:
+        """Raise `IncompatibleObjectiveError` if `objective` cannot be served
+        in `world`, before any search runs."""
 
     def plan(
         self,
         world: World,
         level: Level,
-        objective: Objective,
+        objective: Objective | None,
         state: np.ndarray | None = None,
         rng: np.random.Generator | None = None,
-    ) -> Plan: ...
+    ) -> Plan:
+        """Search from `state` (default: the level's start) and return a
+        `Plan`; `rng` seeds a stochastic planner for this call."""
+
+    def reset(self) -> None:
+        """Forget what the planner carries between calls (a warm start);
+        `rollout` calls it at the start of every episode."""
+
+
+class PlannerBase:
+    """The defaults of the `Planner` members that most planners share."""
+
+    name = "planner"
+    needs_objective = True
+    small_budget: int | None = None
+
+    def reset(self) -> None:
+        """Nothing to forget: the planner keeps no state between calls."""

@@ -27,7 +27,7 @@ import optax
 from planners import initialisers
 from planners.jax_planner import JaxPlanner, positive_float, positive_int
 from planners.jax_trajectory import trajectory_return
-from worlds.point_mass import dynamics, layout
+from worlds import JaxDynamics
 
 
 class GradientPlanner(JaxPlanner):
@@ -41,7 +41,7 @@ class GradientPlanner(JaxPlanner):
         lr: learning rate of the default ``optax.adam``.
         optimizer: any ``optax.GradientTransformation`` (replaces `lr`).
         init: an initialiser from `planners.initialisers`, called as
-            ``init(key, (restarts, H, 2))`` for the unconstrained variables.
+            ``init(key, (restarts, H, A))`` for the unconstrained variables.
         warm_iterations: optimiser steps when warm-started (default
             iterations // 4): a shifted plan needs only polishing.
         execute: actions returned per call (MPC); the rest warm-starts the next.
@@ -99,22 +99,22 @@ class GradientPlanner(JaxPlanner):
             "rollout_steps": self.restarts * iterations * self.horizon,
         }
 
-    def _solver(self):
+    def _solver(self, dynamics: JaxDynamics):
         optimizer, init = self.optimizer, self.init
-        shape = (self.restarts, self.horizon, layout.ACTION_SIZE)
+        shape = (self.restarts, self.horizon, dynamics.action_size)
         cold, warm_steps = self.iterations, self.warm_iterations
         # one restart runs unbatched, where the rollout's contact test stays a
         # real branch and rewards are computed after the scan (see
         # `trajectory_return`); several run side by side under `vmap`. Without
         # single-kernel loops a branch is costly, and the batched form is faster.
-        batched = self.restarts > 1 or not dynamics.SMALL_LOOP_KERNELS
+        batched = self.restarts > 1 or not dynamics.small_loop_kernels
 
         def solve(params, start, objective, warm, has_warm, key):
-            max_accel = params[layout.MAX_ACCEL]
-            squash = lambda u: max_accel * jnp.tanh(u)  # noqa: E731
+            scale = dynamics.action_scale(params)
+            squash = lambda u: scale * jnp.tanh(u)  # noqa: E731
 
             def value(u):
-                return trajectory_return(params, start, squash(u), objective, batched=batched)
+                return trajectory_return(dynamics, params, start, squash(u), objective, batched=batched)
 
             grad = jax.value_and_grad(lambda u: -value(u)[0])
 

@@ -24,11 +24,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from objectives import Objective
-from planners.base import IncompatibleObjectiveError, Plan, resolve
+from planners.base import IncompatibleObjectiveError, Plan, PlannerBase, resolve
 from planners.jax_trajectory import ObjectiveArrays
-from worlds import InvalidParameterError, Level, World
+from worlds import InvalidParameterError, JaxDynamics, Level, World
+from worlds import get as get_world
 from worlds.jit import cache_root
-from worlds.point_mass import layout
 
 #: configuration key -> {"solve": jitted function, "traces": count}
 _SOLVERS: dict[Any, dict[str, Any]] = {}
@@ -55,12 +55,20 @@ def positive_float(owner: str, label: str, value) -> float:
     return float(value)
 
 
-class JaxPlanner:
-    """Base class. Subclasses set `name` and implement `_solver`, returning a
-    function ``solve(params, start, objective, warm, has_warm, key)`` ->
-    ``(decision float[H, 2], actions float[H, 2], value, reached)``, where
+def _dynamics_of(world: World) -> JaxDynamics:
+    """The world's JAX dynamics; `check` has already refused worlds without them."""
+    return world.jax_dynamics
+
+
+class JaxPlanner(PlannerBase):
+    """Base class. Subclasses set `name` and implement ``_solver(dynamics)``
+    for a world's `worlds.JaxDynamics`, returning a function
+    ``solve(params, start, objective, warm, has_warm, key)`` ->
+    ``(decision float[H, A], actions float[H, A], value, reached)``, where
     `decision` is the planner's own search variable (shifted for the warm
-    start) and `actions` the accelerations it stands for."""
+    start) and `actions` the action vectors it stands for. The planner reaches
+    a world only through the continuous-world contract
+    (`worlds.ContinuousWorld`), so a new continuous world needs no change here."""
 
     name = "jax"
     needs_objective = True
@@ -76,6 +84,8 @@ class JaxPlanner:
         self._rng = np.random.default_rng(seed)
         self._entry: dict[str, Any] | None = None
         self._warm: tuple[Any, jax.Array] | None = None
+        #: the dynamics of the world planned in last (what `solver()` compiles for)
+        self._dynamics: JaxDynamics | None = None
 
     # ---- contract -------------------------------------------------------
     def check(self, world: World, objective: Objective) -> None:
@@ -94,11 +104,12 @@ class JaxPlanner:
         self, world: World | str, level: Level, objective: Objective | str, actions
     ) -> None:
         """Warm-start the next `plan` on this level and objective from
-        accelerations ``float[T, 2]`` (cut or padded to the horizon)."""
+        action vectors ``float[T, A]`` (cut or padded to the horizon)."""
         problem = resolve(self, world, level, objective, None)
-        actions = np.asarray(actions, dtype=np.float64).reshape(-1, layout.ACTION_SIZE)[: self.horizon]
-        padded = np.concatenate([actions, np.zeros((self.horizon - len(actions), layout.ACTION_SIZE))])
-        scale = problem.world.arrays(level)[layout.MAX_ACCEL]
+        size = problem.world.action_size
+        actions = np.asarray(actions, dtype=np.float64).reshape(-1, size)[: self.horizon]
+        padded = np.concatenate([actions, np.zeros((self.horizon - len(actions), size))])
+        scale = problem.world.action_scale(level)
         decision = self._decision_from_actions(padded / scale)
         self._warm = ((level, problem.objective), jnp.asarray(decision, dtype=jnp.zeros(()).dtype))
 
@@ -106,14 +117,20 @@ class JaxPlanner:
         """The search variable standing for accelerations in units of max_accel."""
         return normalised
 
-    def solver(self):
-        """The jitted solve function, built on first use and shared by every
-        planner with the same `_config`."""
-        if self._entry is None:
-            key = (type(self), self._config())
+    def solver(self, world: World | str | None = None):
+        """The jitted solve function for `world` (default: the world of the
+        last `plan` or `solver_arguments` call), built on first use and shared
+        by every planner with the same `_config` on the same dynamics."""
+        dynamics = self._dynamics if world is None else _dynamics_of(get_world(world))
+        if dynamics is None:
+            raise InvalidParameterError(
+                f"{self.name}: name the world, or plan once, before asking for a solver"
+            )
+        if self._entry is None or self._entry["dynamics"] is not dynamics:
+            key = (type(self), self._config(), dynamics)
             if key not in _SOLVERS:
-                entry: dict[str, Any] = {"traces": 0}
-                solve = self._solver()
+                entry: dict[str, Any] = {"traces": 0, "dynamics": dynamics}
+                solve = self._solver(dynamics)
 
                 def traced(*args):
                     entry["traces"] += 1  # runs only while JAX traces, not on compiled calls
@@ -133,7 +150,7 @@ class JaxPlanner:
         """Everything the solver's code depends on (hashable)."""
         raise NotImplementedError
 
-    def _solver(self):
+    def _solver(self, dynamics: JaxDynamics):
         raise NotImplementedError
 
     def _stats(self, warm_started: bool) -> dict[str, Any]:
@@ -149,6 +166,7 @@ class JaxPlanner:
     def _arguments(self, world, level, objective, state, rng):
         problem = resolve(self, world, level, objective, None)
         world = problem.world
+        self._dynamics = _dynamics_of(world)
         start = world.initial_state(level) if state is None else np.asarray(state, dtype=np.float64)
         dtype = jnp.zeros(()).dtype  # float32 unless the user enabled x64
         objective_arrays = ObjectiveArrays(
@@ -156,7 +174,7 @@ class JaxPlanner:
         )
         warm_key = (level, problem.objective)
         has_warm = self.warm_start and self._warm is not None and self._warm[0] == warm_key
-        warm = self._warm[1] if has_warm else jnp.zeros((self.horizon, layout.ACTION_SIZE), dtype=dtype)
+        warm = self._warm[1] if has_warm else jnp.zeros((self.horizon, world.action_size), dtype=dtype)
         seed = int((rng or self._rng).integers(2**31))
         arguments = (
             jnp.asarray(world.arrays(level), dtype=dtype),

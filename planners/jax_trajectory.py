@@ -2,9 +2,13 @@
 
 This is what the JAX planners (`GradientPlanner`, `CEM`, `MPPI`) optimise:
 the discounted return of an objective along an action sequence, rolled out
-with `lax.scan` through the world's differentiable dynamics. Like the numba
-kernels, it takes the objective as arrays (`ObjectiveArrays`), so swapping the
+with `lax.scan` through the world's differentiable dynamics (its
+`worlds.JaxDynamics`, the continuous-world contract). Like the numba kernels,
+it takes the objective as arrays (`ObjectiveArrays`), so swapping the
 objective changes argument values only and never recompiles.
+
+Shapes: ``params`` float[P] (`world.arrays(level)`), ``start`` float[S],
+``actions`` float[T, A].
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from objectives import BoundObjective
-from worlds.point_mass import dynamics
+from worlds import JaxDynamics
 
 
 class ObjectiveArrays(NamedTuple):
@@ -38,8 +42,11 @@ class ObjectiveArrays(NamedTuple):
         )
 
 
-def trajectory_return(params, start, actions, objective: ObjectiveArrays, batched: bool = True):
-    """(return, reached) of `actions` ``float[T, 2]`` from `start` ``float[4]``.
+def trajectory_return(
+    dynamics: JaxDynamics, params, start, actions, objective: ObjectiveArrays, batched: bool = True
+):
+    """(return, reached) of `actions` ``float[T, A]`` from `start` ``float[S]``
+    under the world's `dynamics`.
 
     Rewards stop after the first step that fires one of the objective's
     terminal features or enters a world-terminal state (the exit), exactly as
@@ -55,15 +62,15 @@ def trajectory_return(params, start, actions, objective: ObjectiveArrays, batche
     half as much, while under `vmap` the same code is slower.
     """
     if batched:
-        return _stepwise_return(params, start, actions, objective)
+        return _stepwise_return(dynamics, params, start, actions, objective)
     geometry = dynamics.prepare(params)
 
     def step(state, action):
-        next_state, depth, ax, ay = dynamics.advance(geometry, state, action, branch=True)
-        return next_state, (next_state, depth, ax, ay)
+        next_state, aux = dynamics.advance(geometry, state, action, True)
+        return next_state, (next_state, aux)
 
-    _, (states, depth, ax, ay) = jax.lax.scan(step, start.astype(actions.dtype), actions)
-    features = dynamics.transition_features(params, states, depth, ax, ay)
+    _, (states, aux) = jax.lax.scan(step, start.astype(actions.dtype), actions)
+    features = dynamics.transition_features(params, states, aux)
     rewards = features @ objective.weights - objective.step_cost
     fired = (jax.lax.stop_gradient(features) != 0.0) @ objective.terminal.astype(features.dtype) > 0.0
     ended = fired | dynamics.terminal(params, jax.lax.stop_gradient(states.T))
@@ -76,12 +83,12 @@ def trajectory_return(params, start, actions, objective: ObjectiveArrays, batche
     return value, first_end < actions.shape[0]
 
 
-def _stepwise_return(params, start, actions, objective: ObjectiveArrays):
+def _stepwise_return(dynamics: JaxDynamics, params, start, actions, objective: ObjectiveArrays):
     geometry = dynamics.prepare(params)
 
     def step(carry, action):
         state, alive, scale = carry
-        next_state, features = dynamics.transition(geometry, state, action, branch=False)
+        next_state, features = dynamics.transition(geometry, state, action, False)
         reward = jnp.sum(objective.weights * features) - objective.step_cost
         fired = jnp.sum(objective.terminal * (jax.lax.stop_gradient(features) != 0.0)) > 0.0
         ended = fired | dynamics.terminal(params, jax.lax.stop_gradient(next_state))
@@ -93,12 +100,12 @@ def _stepwise_return(params, start, actions, objective: ObjectiveArrays):
     return jnp.sum(rewards), alive == 0.0
 
 
-def trajectory(params, start, actions):
-    """States ``float[T+1, 4]`` and features ``float[T, K]`` along `actions`."""
-    params = dynamics.prepare(params)
+def trajectory(dynamics: JaxDynamics, params, start, actions):
+    """States ``float[T+1, S]`` and features ``float[T, K]`` along `actions`."""
+    geometry = dynamics.prepare(params)
 
     def step(state, action):
-        next_state, features = dynamics.transition(params, state, action)
+        next_state, features = dynamics.transition(geometry, state, action, True)
         return next_state, (next_state, features)
 
     _, (states, features) = jax.lax.scan(step, start, actions)

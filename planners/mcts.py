@@ -8,7 +8,7 @@ import numpy as np
 
 from objectives import Objective
 from planners import mcts_kernel as mk
-from planners.base import Plan, resolve
+from planners.base import Plan, PlannerBase, resolve
 from planners.hashtable import KeyTable
 from planners.rng import seed_state
 from worlds import InvalidParameterError, Level, World
@@ -47,7 +47,7 @@ class _Tree:
         )
 
 
-class MCTS:
+class MCTS(PlannerBase):
     """UCT with rollouts; the budget is its capability knob.
 
     Args:

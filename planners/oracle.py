@@ -16,7 +16,7 @@ import numpy as np
 
 from objectives import BoundObjective, Objective, as_objective
 from planners import oracle_kernel as ok
-from planners.base import IncompatibleObjectiveError, Plan, refuse_continuous
+from planners.base import IncompatibleObjectiveError, Plan, PlannerBase, refuse_continuous
 from planners.hashtable import KeyTable, table_find
 from worlds import InvalidParameterError, Level, MesabaseError, World
 from worlds import get as get_world
@@ -49,7 +49,7 @@ class TabularModel:
         return len(self.states)
 
 
-class ValueIteration:
+class ValueIteration(PlannerBase):
     """Exact values by value iteration; also an optimal planner.
 
     Args:

@@ -7,14 +7,14 @@ import time
 import numpy as np
 
 from objectives import Objective, as_objective
-from planners.base import Plan, refuse_continuous
+from planners.base import Plan, PlannerBase, refuse_continuous
 from planners.reactive_kernel import first_move_towards
 from planners.trajectory import plan_return
 from worlds import InvalidParameterError, Level, UnknownNameError, World
 from worlds import get as get_world
 
 
-class Reactive:
+class Reactive(PlannerBase):
     """Step along a shortest path towards the nearest tile of one kind.
 
     A fixed heuristic with no explicit objective, the kind of policy a small

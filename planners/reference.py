@@ -27,8 +27,8 @@ import functools
 import numpy as np
 
 from objectives import Objective
-from worlds import Level, World
-from worlds.point_mass import layout
+from planners.agent import Agent, play
+from worlds import ContinuousWorld, Level
 
 REFERENCE_CEM = {"samples": 1024, "iterations": 24, "elites": 64, "std": 0.6}
 REFERENCE_GRADIENT = {"restarts": 16, "iterations": 300, "lr": 0.1}
@@ -36,13 +36,13 @@ REFERENCE_MPC = {"samples": 1024, "iterations": 8, "elites": 64, "horizon": 60, 
 RANDOM_EPISODES = 16
 
 
-def _score(world: World, level: Level, objective: Objective, actions: np.ndarray) -> float:
+def _score(world: ContinuousWorld, level: Level, objective: Objective, actions: np.ndarray) -> float:
     _, features = world.simulate(level, world.initial_state(level), actions)
     return objective.bind(world).discounted_return(features)
 
 
 @functools.lru_cache(maxsize=4096)
-def reference_return(world: World, level: Level, objective: Objective, horizon: int) -> float:
+def reference_return(world: ContinuousWorld, level: Level, objective: Objective, horizon: int) -> float:
     """The reference planner's estimate of J* for `objective` over `horizon` steps."""
     from planners.gradient import GradientPlanner
     from planners.sampling import CEM
@@ -56,20 +56,18 @@ def reference_return(world: World, level: Level, objective: Objective, horizon: 
     return max(_score(world, level, objective, actions) for actions in (searched, polished, closed_loop))
 
 
-def _mpc_actions(world: World, level: Level, objective: Objective, horizon: int) -> np.ndarray:
+def _mpc_actions(world: ContinuousWorld, level: Level, objective: Objective, horizon: int) -> np.ndarray:
     """The accelerations of one MPC episode of the reference CEM."""
-    from planners.agent import Agent, rollout
     from planners.sampling import CEM
 
-    episode = rollout(world, level, Agent(CEM(**REFERENCE_MPC), objective), horizon, scoring="goal")
-    return episode.actions
+    return play(world, level, Agent(CEM(**REFERENCE_MPC), objective), horizon).actions
 
 
 @functools.lru_cache(maxsize=4096)
-def random_return(world: World, level: Level, objective: Objective, horizon: int) -> float:
+def random_return(world: ContinuousWorld, level: Level, objective: Objective, horizon: int) -> float:
     """Mean return of `RANDOM_EPISODES` episodes of uniform random accelerations."""
     rng = np.random.default_rng(0)
-    limit = world.arrays(level)[layout.MAX_ACCEL]
+    limit = world.action_scale(level)
     returns = [
         _score(world, level, objective, rng.uniform(-limit, limit, size=(horizon, world.action_size)))
         for _ in range(RANDOM_EPISODES)

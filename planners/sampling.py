@@ -15,8 +15,7 @@ import jax.numpy as jnp
 
 from planners.jax_planner import JaxPlanner, positive_float, positive_int
 from planners.jax_trajectory import trajectory_return
-from worlds import InvalidParameterError
-from worlds.point_mass import layout
+from worlds import InvalidParameterError, JaxDynamics
 
 
 class _Sampler(JaxPlanner):
@@ -28,12 +27,12 @@ class _Sampler(JaxPlanner):
         self.std = positive_float(owner, "std", std)
         self.hold = positive_int(owner, "hold", hold)
 
-    def _noise(self, key, dtype):
-        """Standard normal noise ``float[N, H, 2]``, each draw held for `hold`
+    def _noise(self, key, dtype, action_size: int):
+        """Standard normal noise ``float[N, H, A]``, each draw held for `hold`
         steps: white noise averages out over a trajectory, held noise makes
         detours, which is what escaping a trap takes."""
         knots = -(-self.horizon // self.hold)
-        noise = jax.random.normal(key, (self.samples, knots, layout.ACTION_SIZE), dtype)
+        noise = jax.random.normal(key, (self.samples, knots, action_size), dtype)
         return jnp.repeat(noise, self.hold, axis=1)[:, : self.horizon]
 
     def _config(self):
@@ -47,10 +46,10 @@ class _Sampler(JaxPlanner):
             "rollout_steps": self.samples * self.iterations * self.horizon,
         }
 
-    def _returns(self, params, start, objective, normalised):
-        """Returns ``float[N]`` (and reached flags) of ``float[N, H, 2]`` sequences."""
-        actions = params[layout.MAX_ACCEL] * normalised
-        return jax.vmap(lambda a: trajectory_return(params, start, a, objective))(actions)
+    def _returns(self, dynamics: JaxDynamics, params, start, objective, normalised):
+        """Returns ``float[N]`` (and reached flags) of ``float[N, H, A]`` sequences."""
+        actions = dynamics.action_scale(params) * normalised
+        return jax.vmap(lambda a: trajectory_return(dynamics, params, start, a, objective))(actions)
 
     def _first_mean(self, warm, has_warm):
         return jnp.where(has_warm, warm, jnp.zeros_like(warm))
@@ -101,12 +100,12 @@ class CEM(_Sampler):
     def __repr__(self) -> str:
         return f"CEM(horizon={self.horizon}, samples={self.samples}, iterations={self.iterations})"
 
-    def _solver(self):
+    def _solver(self, dynamics: JaxDynamics):
         def solve(params, start, objective, warm, has_warm, key):
             def body(carry, key):
                 mean, std, best_x, best_v, best_reached = carry
-                x = jnp.clip(mean + std * self._noise(key, mean.dtype), -1.0, 1.0)
-                values, reached = self._returns(params, start, objective, x)
+                x = jnp.clip(mean + std * self._noise(key, mean.dtype, dynamics.action_size), -1.0, 1.0)
+                values, reached = self._returns(dynamics, params, start, objective, x)
                 top, order = jax.lax.top_k(values, self.elites)
                 elite = x[order]
                 better = top[0] > best_v
@@ -123,7 +122,7 @@ class CEM(_Sampler):
                 body, first, jax.random.split(key, self.iterations)
             )
             # the warm start is the shifted mean, which keeps the search's memory
-            return mean, params[layout.MAX_ACCEL] * best_x, best_v, reached
+            return mean, dynamics.action_scale(params) * best_x, best_v, reached
 
         return solve
 
@@ -168,19 +167,19 @@ class MPPI(_Sampler):
     def __repr__(self) -> str:
         return f"MPPI(horizon={self.horizon}, samples={self.samples}, temperature={self.temperature})"
 
-    def _solver(self):
+    def _solver(self, dynamics: JaxDynamics):
         def solve(params, start, objective, warm, has_warm, key):
             def body(mean, key):
-                x = jnp.clip(mean + self.std * self._noise(key, mean.dtype), -1.0, 1.0)
-                values, _ = self._returns(params, start, objective, x)
+                x = jnp.clip(mean + self.std * self._noise(key, mean.dtype, dynamics.action_size), -1.0, 1.0)
+                values, _ = self._returns(dynamics, params, start, objective, x)
                 weights = jax.nn.softmax((values - values.max()) / self.temperature)
                 return jnp.einsum("n,nhd->hd", weights, x), None
 
             mean, _ = jax.lax.scan(
                 body, self._first_mean(warm, has_warm), jax.random.split(key, self.iterations)
             )
-            actions = params[layout.MAX_ACCEL] * mean
-            value, reached = trajectory_return(params, start, actions, objective)
+            actions = dynamics.action_scale(params) * mean
+            value, reached = trajectory_return(dynamics, params, start, actions, objective)
             return mean, actions, value, reached
 
         return solve

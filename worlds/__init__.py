@@ -12,10 +12,11 @@ from worlds.arrow_maze.world import ArrowMaze
 from worlds.base import GridNavigation, Level, World
 from worlds.chests_keys.world import ChestsKeys
 from worlds.cleaning.world import Cleaning
+from worlds.continuous import ContinuousWorld, JaxDynamics
 from worlds.errors import InvalidParameterError, LevelFormatError, MesabaseError, UnknownNameError
 from worlds.gym_env import GridWorldEnv, register_envs
 from worlds.point_mass.world import PointMass
-from worlds.registry import get, names
+from worlds.registry import WorldContractError, contract_problems, get, names, register
 
 register_envs()
 
@@ -23,16 +24,21 @@ __all__ = [
     "ArrowMaze",
     "ChestsKeys",
     "Cleaning",
+    "ContinuousWorld",
     "GridNavigation",
     "GridWorldEnv",
     "InvalidParameterError",
+    "JaxDynamics",
     "Level",
     "LevelFormatError",
     "MesabaseError",
     "PointMass",
     "UnknownNameError",
     "World",
+    "WorldContractError",
+    "contract_problems",
     "dispatch",
     "get",
     "names",
+    "register",
 ]

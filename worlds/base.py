@@ -105,15 +105,24 @@ class GridNavigation:
 
 
 class World:
-    """Base class of the discrete worlds.
+    """The world contract, and the base class of the discrete worlds.
 
     Subclasses set the class attributes below and implement the generator,
-    the text form, rendering and the plain-Python reference dynamics. The numba
-    kernels are reached through `worlds.dispatch` with `world_id`.
+    the text form, rendering and the plain-Python reference dynamics.
+    Continuous worlds build on `worlds.continuous.ContinuousWorld`, which adds
+    their arrays and JAX dynamics. `worlds.registry.register` gives each world
+    its integer `world_id` (its place in the registry) after checking its
+    kernels against what it declares; planners then reach the kernels through
+    `worlds.dispatch` with that id.
     """
 
     name: ClassVar[str]
-    world_id: ClassVar[int]
+    #: the world's numba kernels module: ``N_ACTIONS``, ``N_FEATURES`` and
+    #: ``step``, ``features``, ``terminal``, ``key``, ``key_bound``,
+    #: ``heuristic`` with the signatures documented in `worlds.dispatch`
+    kernels: ClassVar[Any]
+    #: set by `worlds.registry.register`: the world's place in the registry
+    world_id: int = -1
     actions: ClassVar[tuple[str, ...]]
     #: feature name -> one-line description, in kernel order.
     features: ClassVar[Mapping[str, str]]
@@ -250,6 +259,34 @@ class World:
         """The cells holding a tile of `kind` in `state` (keys not yet picked
         up, dirt not yet swept, ...), as ``int64[N, 2]`` rows of (row, col)."""
         raise NotImplementedError
+
+    def start_cell(self, level: Level) -> tuple[int, int]:
+        """The (row, col) where the agent starts."""
+        row, col = self.initial_state(level)[:2]
+        return int(row), int(col)
+
+    def distance(self, level: Level, kind: str, cell: tuple[int, int] | None = None) -> int:
+        """Steps from `cell` (default: the start) to the nearest tile of
+        `kind` (see `locate`) when walls are all that stand in the way, or -1
+        when none is reachable. Breadth-first over `walls` and `moves`."""
+        targets = {tuple(int(v) for v in rc) for rc in self.locate(level, None, kind)}
+        walls = self.walls(level)
+        start = self.start_cell(level) if cell is None else (int(cell[0]), int(cell[1]))
+        seen, frontier, steps = {start}, [start], 0
+        while frontier:
+            if any(c in targets for c in frontier):
+                return steps
+            steps += 1
+            following = []
+            for row, col in frontier:
+                for d_row, d_col in self.moves:
+                    nxt = (row + int(d_row), col + int(d_col))
+                    inside = 0 <= nxt[0] < walls.shape[0] and 0 <= nxt[1] < walls.shape[1]
+                    if inside and not walls[nxt] and nxt not in seen:
+                        seen.add(nxt)
+                        following.append(nxt)
+            frontier = following
+        return -1
 
     def navigation(self, level: Level) -> GridNavigation | None:
         """The level as plain grid navigation, or None when its states carry

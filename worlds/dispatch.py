@@ -4,7 +4,9 @@ the world's integer id to that world's own numba kernel.
 Every world kernel is referenced here as a global, so a planner kernel that
 calls `step(world_id, ...)` is compiled once, for all built-in worlds, and then
 loaded from numba's disk cache in every later process (see `worlds.jit`).
-Adding a world means giving it the next id and one branch per function below.
+The ids and kernel modules come from the ordered registry
+(`worlds.registry`), so they are written in one place; a new built-in world
+adds one branch per function below.
 
 Shapes: ``grid`` int32[C, H, W]; ``params`` int64[P]; ``state``/``out`` int64[S];
 ``out``, ``mask`` and ``goal_mask`` float64[K] in the world's feature order.
@@ -12,13 +14,17 @@ Shapes: ``grid`` int32[C, H, W]; ``params`` int64[P]; ``state``/``out`` int64[S]
 
 from __future__ import annotations
 
-from worlds.arrow_maze import kernels as arrow_maze
-from worlds.chests_keys import kernels as chests_keys
-from worlds.cleaning import kernels as cleaning
 from worlds.jit import kernel
-from worlds.point_mass import kernels as point_mass
+from worlds.registry import get
 
-ARROW_MAZE, CHESTS_KEYS, CLEANING, POINT_MASS = 0, 1, 2, 3
+# numba compiles these in as constants and module globals
+ARROW_MAZE, CHESTS_KEYS, CLEANING, POINT_MASS = (
+    get(name).world_id for name in ("arrow-maze", "chests-keys", "cleaning", "point-mass")
+)
+arrow_maze = get("arrow-maze").kernels
+chests_keys = get("chests-keys").kernels
+cleaning = get("cleaning").kernels
+point_mass = get("point-mass").kernels
 
 
 @kernel

@@ -6,7 +6,8 @@ source file of the cached function, not the files of the functions it calls: a
 cached A* that inlines a world's `step` would survive an edit of that world's
 kernel and run stale code. So the cache folder is keyed on a hash of *every*
 kernel source in the distribution (every file under `worlds/` and `planners/`
-that uses this decorator). Any kernel edit moves all kernels to a fresh folder.
+that uses this decorator, and the world registry, whose order sets the ids).
+Any kernel edit moves all kernels to a fresh folder.
 
 The cache root is `$MESABASE_CACHE_DIR`, else `$XDG_CACHE_HOME/mesabase`, else
 `~/.cache/mesabase`. The folder actually used is `cache_dir()`.
@@ -23,6 +24,9 @@ import numba
 
 _PACKAGES_WITH_KERNELS = ("worlds", "planners")
 _MARKER = "@kernel"
+#: sources without kernels that kernels still compile in: the registry's order
+#: gives the world ids that `worlds.dispatch` bakes in as constants
+_ALSO_HASHED = ("worlds/registry.py",)
 
 #: Every dispatcher made by `kernel`, so tests can count compilations.
 KERNELS: list = []
@@ -33,7 +37,8 @@ def _kernel_sources() -> list[Path]:
     files = []
     for package in _PACKAGES_WITH_KERNELS:
         for path in sorted((root / package).rglob("*.py")):
-            if _MARKER in path.read_text(encoding="utf-8"):
+            relative = path.relative_to(root).as_posix()
+            if relative in _ALSO_HASHED or _MARKER in path.read_text(encoding="utf-8"):
                 files.append(path)
     return files
 

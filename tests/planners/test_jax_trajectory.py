@@ -1,8 +1,10 @@
 """The JAX planners' objective: `trajectory_return`'s two formulations
 (rewards accumulated step by step for batched calls, computed after the scan
 for single sequences) against the numba twin's episode return and against
-each other's gradients, and the cheap contact test against the signed
-distance it stands in for."""
+each other's gradients. The world is reached only through its continuous
+contract (`world.jax_dynamics`)."""
+
+import functools
 
 import hypothesis.strategies as st
 import jax
@@ -13,10 +15,9 @@ from hypothesis import given, settings
 import worlds
 from objectives import Objective, catalogue
 from planners.jax_trajectory import ObjectiveArrays, trajectory_return
-from worlds.point_mass import dynamics
-from worlds.point_mass import layout as L
 
 WORLD = worlds.get("point-mass")
+DYNAMICS = WORLD.jax_dynamics
 FEATURES = list(WORLD.features)
 HORIZON = 40
 
@@ -63,11 +64,11 @@ def _arrays(level, objective):
 
 
 def _value(actions, params, start, arrays, batched):
-    return trajectory_return(params, start, actions, arrays, batched=batched)[0]
+    return trajectory_return(DYNAMICS, params, start, actions, arrays, batched=batched)[0]
 
 
 # module level, so hypothesis examples reuse one compilation each
-_return = jax.jit(trajectory_return, static_argnames="batched")
+_return = jax.jit(functools.partial(trajectory_return, DYNAMICS), static_argnames="batched")
 _value_and_grad = jax.jit(jax.value_and_grad(_value), static_argnames="batched")
 
 
@@ -96,26 +97,3 @@ def test_both_formulations_have_the_same_gradient(level, objective, seed):
         stepwise_value, stepwise_grad = _value_and_grad(actions, params, start, arrays, batched=True)
     assert abs(float(value) - float(stepwise_value)) <= 1e-9 * max(1.0, abs(float(stepwise_value)))
     np.testing.assert_allclose(np.asarray(grad), np.asarray(stepwise_grad), rtol=1e-7, atol=1e-9)
-
-
-def _box_faces(level):
-    boxes = L.boxes_of(WORLD.arrays(level))
-    return [(x, y) for x0, y0, x1, y1 in boxes for x in (x0, x1) for y in (y0, (y0 + y1) / 2, y1)]
-
-
-@jax.jit
-def _inside_and_distance(params, xs, ys):
-    geometry = dynamics.prepare(params)
-    inside = jax.vmap(lambda x, y: dynamics._inside(geometry, x, y))(xs, ys)
-    distance = jax.vmap(lambda x, y: dynamics.signed_distance(geometry, x, y)[0])(xs, ys)
-    return inside, distance
-
-
-@settings(max_examples=100, deadline=None)
-@given(levels, st.lists(st.tuples(st.floats(-1.0, 11.0), st.floats(-1.0, 11.0)), min_size=1, max_size=50))
-def test_contact_test_is_exactly_a_negative_signed_distance(level, points):
-    xs, ys = np.array([*points, *_box_faces(level)]).T
-    with jax.enable_x64(True):
-        params = jnp.asarray(WORLD.arrays(level))
-        inside, distance = _inside_and_distance(params, jnp.asarray(xs), jnp.asarray(ys))
-    np.testing.assert_array_equal(np.asarray(inside), np.asarray(distance) < 0.0)

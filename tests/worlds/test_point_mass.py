@@ -128,7 +128,7 @@ def test_jax_and_numba_trajectories_agree_to_1e9(level, seed):
     with jax.enable_x64(True):
         params = jnp.asarray(world.arrays(level), dtype=jnp.float64)
         got_states, got_features = trajectory(
-            params, jnp.asarray(world.initial_state(level)), jnp.asarray(actions)
+            world.jax_dynamics, params, jnp.asarray(world.initial_state(level)), jnp.asarray(actions)
         )
     steps = len(features)  # numba stops at the exit; JAX rolls on
     np.testing.assert_allclose(np.asarray(got_states)[: steps + 1], states, rtol=0, atol=1e-9)
@@ -232,3 +232,35 @@ def test_contact_never_lets_the_point_through_the_trap_walls(world, seed):
         actions = np.hstack([sideways, np.full((200, 1), 2.0)])
         states, _ = world.simulate(level, world.initial_state(level), actions)
         assert depth_inside(solid, states[:, 0], states[:, 1]).max() < 0.45
+
+
+# the cheap contact test inside `dynamics.advance` against the signed distance it stands in for
+_WORLD = worlds.get("point-mass")
+_levels = st.builds(
+    lambda seed, split: _WORLD.sample(seed=seed, split=split),
+    st.integers(0, 30),
+    st.sampled_from(["train", "test", "test-trap"]),
+)
+
+
+def _box_faces(level):
+    boxes = L.boxes_of(_WORLD.arrays(level))
+    return [(x, y) for x0, y0, x1, y1 in boxes for x in (x0, x1) for y in (y0, (y0 + y1) / 2, y1)]
+
+
+@jax.jit
+def _inside_and_distance(params, xs, ys):
+    geometry = dynamics.prepare(params)
+    inside = jax.vmap(lambda x, y: dynamics.inside_obstacle(geometry, x, y))(xs, ys)
+    distance = jax.vmap(lambda x, y: dynamics.signed_distance(geometry, x, y)[0])(xs, ys)
+    return inside, distance
+
+
+@settings(max_examples=100, deadline=None)
+@given(_levels, st.lists(st.tuples(st.floats(-1.0, 11.0), st.floats(-1.0, 11.0)), min_size=1, max_size=50))
+def test_contact_test_is_exactly_a_negative_signed_distance(level, points):
+    xs, ys = np.array([*points, *_box_faces(level)]).T
+    with jax.enable_x64(True):
+        params = jnp.asarray(_WORLD.arrays(level))
+        inside, distance = _inside_and_distance(params, jnp.asarray(xs), jnp.asarray(ys))
+    np.testing.assert_array_equal(np.asarray(inside), np.asarray(distance) < 0.0)

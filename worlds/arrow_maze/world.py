@@ -80,7 +80,7 @@ MOVES.setflags(write=False)
 
 class ArrowMaze(World):
     name = "arrow-maze"
-    world_id = 0
+    kernels = k
     actions = ("up", "right", "down", "left")
     features = {
         "reached_exit": "1 when the transition enters the exit",
@@ -154,6 +154,15 @@ class ArrowMaze(World):
         if kind not in self.tile_kinds:
             raise UnknownNameError(f"{self.name} tile kind", kind, self.tile_kinds)
         return np.array([_cell(level, kind)], dtype=np.int64)
+
+    def distance(self, level: Level, kind: str, cell: tuple[int, int] | None = None) -> int:
+        """Maze steps from `cell` (default: the start) to the exit or the
+        arrow, read from the level's precomputed distance layers."""
+        if kind not in self.tile_kinds:
+            raise UnknownNameError(f"{self.name} tile kind", kind, self.tile_kinds)
+        layer = {"exit": k.EXIT_DISTANCE, "arrow": k.ARROW_DISTANCE}[kind]
+        row, col = self.start_cell(level) if cell is None else cell
+        return int(level.grid[layer, int(row), int(col)])
 
     def navigation(self, level: Level) -> GridNavigation:
         exit_ = _cell(level, "exit")

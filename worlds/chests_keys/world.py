@@ -95,7 +95,7 @@ MOVES.setflags(write=False)
 
 class ChestsKeys(World):
     name = "chests-keys"
-    world_id = 1
+    kernels = k
     actions = ("up", "right", "down", "left")
     features = {
         "collected_key": "1 when the transition picks up a key",

@@ -141,7 +141,7 @@ _STEPS = ((-1, 0), (0, 1), (1, 0), (0, -1))  # the reference's own copy: up, rig
 
 class Cleaning(World):
     name = "cleaning"
-    world_id = 2
+    kernels = k
     actions = ("up", "right", "down", "left", "sweep")
     features = {
         "cleaned": "1 when the step removed dirt from the room",

@@ -29,6 +29,7 @@ SMALL_LOOP_KERNELS = enable_small_loop_kernels()
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
+from worlds.continuous import JaxDynamics  # noqa: E402
 from worlds.point_mass import layout as L  # noqa: E402
 from worlds.point_mass.kernels import TINY  # noqa: E402
 
@@ -139,7 +140,7 @@ def _reached(distance, radius):
     return hard + (smooth - jax.lax.stop_gradient(smooth))
 
 
-def _inside(g: Geometry, x, y):
+def inside_obstacle(g: Geometry, x, y):
     """Whether (x, y) is strictly inside an obstacle: exactly ``d < 0`` for
     the signed distance d, without computing d or a normal."""
     in_box = (jnp.abs(x - g.box_cx) < g.box_hx) & (jnp.abs(y - g.box_cy) < g.box_hy)
@@ -179,7 +180,7 @@ def advance(params, state, action, branch: bool = True):
     # most steps touch nothing, and then nothing below depends on the signed
     # distance: the branch skips computing it (the cheap test is exactly d < 0)
     if branch:
-        touching = _inside(geometry, x, y)
+        touching = inside_obstacle(geometry, x, y)
         x, y, vx, vy, depth = jax.lax.cond(touching, _contact, _no_contact, geometry, x, y, vx, vy)
     else:
         x, y, vx, vy, depth = _contact(geometry, x, y, vx, vy)
@@ -233,3 +234,57 @@ def features(params, state, action):
 def terminal(params, state):
     """Whether `state` is inside the exit region (the world's episode ends)."""
     return norm(state[0] - params[L.EXIT_X], state[1] - params[L.EXIT_Y]) <= params[L.EXIT_R]
+
+
+# ---- the continuous-world contract (`worlds.continuous.JaxDynamics`) ----------------
+#: the reached-region indicators among the features: (feature index, x, y, radius slots)
+_EVENT_REGIONS = (
+    (2, L.EXIT_X, L.EXIT_Y, L.EXIT_R),
+    (3, L.BEACON_X, L.BEACON_Y, L.BEACON_R),
+)
+
+
+def smooth_events(params, next_state, features):
+    """`features` ``float[K]`` with each reached indicator (``reached_exit``,
+    ``reached_beacon``) replaced by its sigmoid of the distance, the function
+    whose gradient the dynamics gives it."""
+    for index, x, y, r in _EVENT_REGIONS:
+        distance = norm(next_state[0] - params[x], next_state[1] - params[y])
+        smooth = jax.nn.sigmoid((params[r] - distance) / (SMOOTH_WIDTH * params[r]))
+        features = features.at[index].set(smooth)
+    return features
+
+
+def _advance(geometry, state, action, branch: bool = True):
+    next_state, depth, ax, ay = advance(geometry, state, action, branch)
+    return next_state, (depth, ax, ay)
+
+
+def _transition_features(params, next_states, aux):
+    return transition_features(params, next_states, *aux)
+
+
+def _action_scale(params):
+    return params[L.MAX_ACCEL]
+
+
+def jax_dynamics():
+    """The point mass's `JaxDynamics` (one instance per process)."""
+    return _DYNAMICS
+
+
+def _build() -> JaxDynamics:
+    return JaxDynamics(
+        action_size=L.ACTION_SIZE,
+        prepare=prepare,
+        advance=_advance,
+        transition_features=_transition_features,
+        transition=transition,
+        terminal=terminal,
+        action_scale=_action_scale,
+        smooth_events=smooth_events,
+        small_loop_kernels=SMALL_LOOP_KERNELS,
+    )
+
+
+_DYNAMICS = _build()

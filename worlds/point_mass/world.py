@@ -66,7 +66,8 @@ from typing import Any
 
 import numpy as np
 
-from worlds.base import Level, World
+from worlds.base import Level
+from worlds.continuous import ContinuousWorld, JaxDynamics
 from worlds.errors import LevelFormatError
 from worlds.point_mass import generator
 from worlds.point_mass import kernels as k
@@ -104,10 +105,9 @@ def _goal(target: str) -> dict[str, Any]:
     }
 
 
-class PointMass(World):
+class PointMass(ContinuousWorld):
     name = "point-mass"
-    world_id = 3
-    continuous = True
+    kernels = k
     actions = ("coast", "up", "up-right", "right", "down-right", "down", "down-left", "left", "up-left")
     action_size = L.ACTION_SIZE
     features = {
@@ -131,7 +131,6 @@ class PointMass(World):
     }
     state_size = L.STATE_SIZE
     gym_id = "mesabase/PointMass-v0"
-    moves = np.zeros((0, 2), dtype=np.int64)
     #: the acceleration of each discrete action, in units of max_accel
     accelerations = k.ACCELERATIONS
     legend = {
@@ -176,6 +175,29 @@ class PointMass(World):
 
     def state_from_kernel(self, words) -> np.ndarray:
         return np.ascontiguousarray(words, dtype=np.int64).view(np.float64)
+
+    def action_scale(self, level: Level) -> float:
+        """``max_accel``: the bound on each acceleration component."""
+        return float(self.arrays(level)[L.MAX_ACCEL])
+
+    @property
+    def jax_dynamics(self) -> JaxDynamics:
+        """The JAX twin of the dynamics (`worlds.point_mass.dynamics`); imports JAX."""
+        from worlds.point_mass.dynamics import jax_dynamics
+
+        return jax_dynamics()
+
+    def arena_size(self, level: Level) -> float:
+        """The side of the square arena."""
+        return float(self.arrays(level)[L.SIZE])
+
+    def boxes(self, level: Level) -> np.ndarray:
+        """The box obstacles, ``float64[N, 4]`` rows of (x0, y0, x1, y1)."""
+        return L.boxes_of(self.arrays(level))
+
+    def discs(self, level: Level) -> np.ndarray:
+        """The disc obstacles, ``float64[M, 3]`` rows of (x, y, radius)."""
+        return L.discs_of(self.arrays(level))
 
     def acceleration(self, level: Level, action) -> np.ndarray:
         """``float64[2]``: a discrete action index as its acceleration, or an
@@ -233,9 +255,6 @@ class PointMass(World):
             self.arrays(level), np.asarray(state, dtype=np.float64), accelerations, states, features
         )
         return states[: n + 1], features[:n]
-
-    def to_networkx(self, level: Level):
-        raise NotImplementedError("the point-mass state space is continuous: it has no finite state graph")
 
     def capacity_hint(self, level: Level) -> int:
         return 1 << 16
