@@ -256,8 +256,9 @@ class World:
         raise NotImplementedError
 
     def locate(self, level: Level, state, kind: str) -> np.ndarray:
-        """The cells holding a tile of `kind` in `state` (keys not yet picked
-        up, dirt not yet swept, ...), as ``int64[N, 2]`` rows of (row, col)."""
+        """The cells holding a tile of `kind` in `state` (default: the start
+        state; keys not yet picked up, dirt not yet swept, ...), as
+        ``int64[N, 2]`` rows of (row, col)."""
         raise NotImplementedError
 
     def start_cell(self, level: Level) -> tuple[int, int]:
@@ -270,6 +271,8 @@ class World:
         `kind` (see `locate`) when walls are all that stand in the way, or -1
         when none is reachable. Breadth-first over `walls` and `moves`."""
         targets = {tuple(int(v) for v in rc) for rc in self.locate(level, None, kind)}
+        if not targets:
+            return -1
         walls = self.walls(level)
         start = self.start_cell(level) if cell is None else (int(cell[0]), int(cell[1]))
         seen, frontier, steps = {start}, [start], 0

@@ -182,6 +182,7 @@ class ChestsKeys(World):
     def locate(self, level: Level, state, kind: str) -> np.ndarray:
         if kind not in self.tile_kinds:
             raise UnknownNameError(f"{self.name} tile kind", kind, self.tile_kinds)
+        state = self.initial_state(level) if state is None else state
         channel, mask = (
             (k.KEY_INDEX, state[k.KEYS_LEFT]) if kind == "key" else (k.CHEST_INDEX, state[k.CHESTS_CLOSED])
         )
