@@ -78,4 +78,6 @@ def test_hash_covers_exactly_the_kernel_sources():
     assert "worlds/arrow_maze/kernels.py" in names
     assert "worlds/dispatch.py" in names
     assert "planners/astar_kernel.py" in names
+    # the registry's order gives the ids `worlds.dispatch` compiles in
+    assert "worlds/registry.py" in names
     assert "planners/agent.py" not in names
