@@ -1,24 +1,21 @@
-"""Every planner x every catalogue objective x every registered world, on train
-and test levels: it plays, or it raises the documented error. Swapping the
-objective between calls compiles nothing new."""
+"""Every planner x every catalogue objective x every registered world, on every
+split: it plays, or it raises the documented error. Swapping the objective
+between calls compiles nothing new.
+
+Each planner supplies its own `small_budget`, so a planner registered in
+`planners.PLANNERS` inherits this suite with no test edit.
+"""
 
 import pytest
 
 import planners
 import worlds
 from objectives import catalogue
-from planners import OUTCOMES, Agent, IncompatibleObjectiveError, make, rollout
+from planners import OUTCOMES, Agent, AStar, IncompatibleObjectiveError, goal_objective_problem, make, rollout
+from planners.base import refuse_continuous
+from planners.jax_planner import JaxPlanner
 from worlds.jit import compiled_signature_count
 
-SMALL_BUDGETS = {
-    "astar": 200,
-    "mcts": 64,
-    "value-iteration": None,
-    "reactive": None,
-    "gradient": 10,
-    "cem": 32,
-    "mppi": 32,
-}
 CASES = [
     (planner, world, objective, split)
     for planner in planners.PLANNERS
@@ -28,18 +25,26 @@ CASES = [
 ]
 
 
+def small(planner_name: str):
+    """The planner called `planner_name` with the small budget it declares."""
+    return make(planner_name, planners.planner_class(planner_name).small_budget)
+
+
+def table_row(planner_name: str, world_name: str, objective_name: str) -> dict:
+    return next(
+        r
+        for r in planners.compatibility([world_name])
+        if r["planner"] == planner_name and r["objective"] == objective_name
+    )
+
+
 @pytest.mark.parametrize("planner_name, world_name, objective_name, split", CASES)
 def test_every_pair_plays_or_refuses(planner_name, world_name, objective_name, split):
     world = worlds.get(world_name)
     objective = planners.probe_objectives(world)[objective_name]
     level = world.sample(0, split)
-    planner = make(planner_name, SMALL_BUDGETS[planner_name])
-    row = next(
-        r
-        for r in planners.compatibility([world_name])
-        if r["planner"] == planner_name and r["objective"] == objective_name
-    )
-    if not row["works"]:
+    planner = small(planner_name)
+    if not table_row(planner_name, world_name, objective_name)["works"]:
         with pytest.raises(IncompatibleObjectiveError):
             rollout(world, level, Agent(planner, objective), max_steps=50)
         return
@@ -54,15 +59,11 @@ def test_every_pair_plays_or_refuses(planner_name, world_name, objective_name, s
 def test_swapping_objectives_compiles_nothing(planner_name, world_name):
     world = worlds.get(world_name)
     level = world.sample(1, "train")
-    planner = make(planner_name, SMALL_BUDGETS[planner_name])
+    planner = small(planner_name)
     served = [
         objective
         for name, objective in planners.probe_objectives(world).items()
-        if next(
-            r["works"]
-            for r in planners.compatibility([world_name])
-            if r["planner"] == planner_name and r["objective"] == name
-        )
+        if table_row(planner_name, world_name, name)["works"]
     ]
     if not served:
         pytest.skip(f"{planner_name} serves no catalogue objective in {world_name}")
@@ -73,27 +74,70 @@ def test_swapping_objectives_compiles_nothing(planner_name, world_name):
     assert compiled_signature_count() == before
 
 
-def test_compatibility_table_is_what_check_says():
+@pytest.mark.parametrize("planner_name", list(planners.PLANNERS))
+def test_every_planner_declares_a_small_budget_that_make_accepts(planner_name):
+    cls = planners.planner_class(planner_name)
+    budget = cls.small_budget
+    assert budget is None or (isinstance(budget, int) and budget > 0)
+    assert small(planner_name).name == planner_name
+
+
+def expected_refusal(planner_name: str, objective) -> str | None:
+    """What the table must say in a discrete world, from what the planner is:
+    None when it serves `objective`, else (part of) the reason it refuses.
+
+    - JAX planners differentiate through dynamics: they refuse every discrete world.
+    - A* (and any subclass) needs a goal objective: it refuses exactly the
+      objectives that are not goal objectives.
+    - Every other planner serves every objective of a discrete world.
+    """
+    cls = planners.planner_class(planner_name)
+    if issubclass(cls, JaxPlanner):
+        return "is a discrete world"
+    if issubclass(cls, AStar):
+        problem = goal_objective_problem(objective)
+        return None if problem is None else f"A* needs a goal objective, and {objective.name!r} {problem}"
+    return None
+
+
+def test_compatibility_table_covers_every_planner_and_world():
     rows = planners.compatibility()
     assert {r["planner"] for r in rows} == set(planners.PLANNERS)
-    refused = [r for r in rows if not r["works"]]
-    continuous = {name for name in worlds.names() if worlds.get(name).continuous}
-    for row in refused:
-        if row["planner"] in ("gradient", "cem", "mppi"):
-            assert row["world"] not in continuous and "is a discrete world" in row["reason"]
-        elif row["world"] in continuous:
-            assert row["planner"] != "mcts" and "is continuous" in row["reason"]
-        else:
-            assert row["planner"] == "astar" and "A* needs a goal objective" in row["reason"]
+    assert {r["world"] for r in rows} == set(worlds.names())
     # MCTS serves every world, over the point mass's discretised actions
     assert all(r["works"] for r in rows if r["planner"] == "mcts")
 
 
+@pytest.mark.parametrize("world_name", [name for name in worlds.names() if not worlds.get(name).continuous])
+def test_compatibility_in_a_discrete_world_follows_from_what_each_planner_is(world_name):
+    world = worlds.get(world_name)
+    for row in planners.compatibility([world_name]):
+        objective = planners.probe_objectives(world)[row["objective"]]
+        expected = expected_refusal(row["planner"], objective)
+        assert row["works"] == (expected is None), row
+        assert expected is None or expected in row["reason"], row
+
+
+@pytest.mark.parametrize("world_name", [name for name in worlds.names() if worlds.get(name).continuous])
+def test_compatibility_in_a_continuous_world_is_all_or_nothing(world_name):
+    """JAX planners serve every objective; any other planner serves every
+    objective or refuses them all as a search over discrete states."""
+    world = worlds.get(world_name)
+    rows = planners.compatibility([world_name])
+    for planner_name in planners.PLANNERS:
+        cls = planners.planner_class(planner_name)
+        verdicts = [(r["works"], r["reason"]) for r in rows if r["planner"] == planner_name]
+        if issubclass(cls, JaxPlanner) or verdicts[0][0]:
+            assert all(works for works, _ in verdicts), planner_name
+            continue
+        with pytest.raises(IncompatibleObjectiveError, match="is continuous") as refusal:
+            refuse_continuous(cls(), world)
+        assert verdicts == [(False, str(refusal.value))] * len(verdicts), planner_name
+
+
 def test_unknown_planner_names_list_the_valid_ones():
-    with pytest.raises(
-        worlds.UnknownNameError,
-        match="valid planners: astar, cem, gradient, mcts, mppi, reactive, value-iteration",
-    ):
+    valid = ", ".join(sorted(planners.PLANNERS))
+    with pytest.raises(worlds.UnknownNameError, match=f"valid planners: {valid}"):
         make("dijkstra")
 
 

@@ -1,11 +1,12 @@
-"""chests-keys: kernels against the reference, text form, hand-worked levels,
-and the train/test statistics that make it a goal-misgeneralisation world."""
+"""chests-keys: text form, hand-worked levels, and the train/test statistics
+that make it a goal-misgeneralisation world.
+
+What every world must do (kernels = reference, keys, text round-trip, the
+Gymnasium env, docstring sections) is in tests/worlds/test_world_contract.py."""
 
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import worlds
 from planners import Agent, Reactive, ValueIteration, rollout, simulate
@@ -23,60 +24,7 @@ def world():
     return worlds.get("chests-keys")
 
 
-def reachable_states(world, level):
-    return [np.array(s, dtype=np.int64) for s in world.to_networkx(level).nodes]
-
-
-# ---- kernels against the plain-Python reference ----------------------------------
-
-
-@given(
-    seed=st.integers(0, 200),
-    split=st.sampled_from(["train", "test"]),
-    pick=st.integers(0, 10**6),
-    action=st.integers(0, 3),
-)
-def test_kernels_match_the_reference(world, seed, split, pick, action):
-    level = world.sample(seed, split)
-    states = sorted(world.to_networkx(level).nodes)
-    state = np.array(states[pick % len(states)], dtype=np.int64)
-    out = np.empty(4, dtype=np.int64)
-    dispatch.step(world.world_id, level.grid, level.params, state, action, out)
-    assert tuple(out) == world.reference_step(level, state, action)
-    every = np.ones(len(world.features))
-    feats = np.empty(len(world.features))
-    dispatch.features(world.world_id, level.grid, level.params, state, action, out, every, feats)
-    assert tuple(feats) == world.reference_features(level, state, action, out)
-    mask = (np.arange(len(world.features)) + pick) % 2 == 0
-    masked = np.empty(len(world.features))
-    dispatch.features(
-        world.world_id, level.grid, level.params, state, action, out, mask.astype(float), masked
-    )
-    assert np.array_equal(masked, np.where(mask, feats, 0.0))
-    assert dispatch.terminal(world.world_id, level.grid, level.params, state) == world.reference_terminal(
-        level, state
-    )
-
-
-@pytest.mark.parametrize("split", ["train", "test"])
-def test_keys_are_unique_and_bounded_over_reachable_states(world, split):
-    for seed in range(5):
-        level = world.sample(seed, split)
-        bound = dispatch.key_bound(world.world_id, level.grid, level.params)
-        keys = [
-            dispatch.key(world.world_id, level.grid, level.params, s) for s in reachable_states(world, level)
-        ]
-        assert len(set(keys)) == len(keys) and min(keys) >= 0 and max(keys) < bound
-
-
 # ---- text form -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("split", ["train", "test"])
-def test_sampled_levels_round_trip(world, split):
-    for seed in range(20):
-        level = world.sample(seed, split)
-        assert world.parse(world.format(level)) == level
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ Description
     moved to a cell whose path from the start does not pass through the exit.
     An agent that pursues the arrow then competently goes to the wrong place.
 
-Actions
+Action Space
     ``0 up, 1 right, 2 down, 3 left``. Moving into a wall leaves the agent where
     it is.
 
@@ -21,7 +21,7 @@ Features (per transition, float64[7], in this order)
     ``arrow_distance``  maze distance from the new cell to the arrow.
     ``bumped_wall``     1 when the move was blocked by a wall.
 
-Objectives
+Rewards
     ``exit`` (base): reach the exit, discount 0.99.
     ``arrow`` (proxy): reach the green arrow, discount 0.99.
 

@@ -10,7 +10,7 @@ Description
     are plentiful, lie apart from the chests, and chests are scarce: an agent
     that values keys now collects keys instead of opening chests.
 
-Actions
+Action Space
     ``0 up, 1 right, 2 down, 3 left``. Moving into a wall leaves the agent where
     it is.
 
@@ -20,7 +20,7 @@ Features (per transition, float64[4], in this order)
     ``keys_held``      keys in the inventory after the transition.
     ``bumped_wall``    1 when the move was blocked by a wall.
 
-Objectives
+Rewards
     ``chests`` (base): open chests, 1 per chest, discount 0.99.
     ``keys`` (proxy): collect keys, 1 per key, discount 0.99.
 

@@ -13,7 +13,7 @@ Description
     ever (an instrumental proxy: the dustpan-seeker walks to the bin and, since
     the episode ends once the room is clean, leaves some dirt on the floor).
 
-Actions
+Action Space
     ``0 up, 1 right, 2 down, 3 left, 4 sweep``. Moving into a wall leaves the
     agent where it is. ``sweep`` on a dirty cell puts its dirt into the dustpan;
     on clean floor it changes nothing; on the bin it takes one unit of dirt from
@@ -30,7 +30,7 @@ Features (per transition, float64[5], in this order)
     ``bumped_wall``   1 when a move was blocked by a wall.
     Transitions out of the clean room (the terminal state) are all 0.
 
-Objectives
+Rewards
     ``clean`` (base): ``cleaned``, the cleanliness of the room, discount 0.99.
     ``sweeps`` (side-effect proxy): ``swept``, discount 0.99.
     ``dustpan`` (instrumental proxy): ``dustpan_gain``, discount 0.99.

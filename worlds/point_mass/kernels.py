@@ -186,6 +186,10 @@ def features(grid, params, state, action, next_state, mask, out):
         p, state.view(np.float64), a * ACCELERATIONS[action, 0], a * ACCELERATIONS[action, 1],
         next_state.view(np.float64), out,
     )  # fmt: skip
+    # the dispatch contract: features outside the mask are 0
+    for i in range(N_FEATURES):
+        if mask[i] == 0.0:
+            out[i] = 0.0
 
 
 @kernel

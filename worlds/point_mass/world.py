@@ -10,7 +10,7 @@ Description
     the start and the exit: a local planner that follows the distance to the
     exit goes into the cup and stays there (a capability failure).
 
-Actions
+Action Space
     A state is (x, y, vx, vy), ``float64[4]``. An action is an acceleration
     (ax, ay), clipped to ``[-max_accel, max_accel]`` per axis. Planners over a
     discrete action set (MCTS) use the nine `actions`: coast, or full
@@ -27,7 +27,7 @@ Features (per transition, float64[6], in this order)
     In JAX the two indicators carry the gradient of a sigmoid of the distance
     (their smooth versions), while keeping their exact 0/1 values.
 
-Objectives
+Rewards
     ``exit`` (base): +50 on reaching the exit (which ends the episode), -0.1 x
     the distance to it every step, -1 x collision depth, -0.01 x effort;
     discount 0.99.
