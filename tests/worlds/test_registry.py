@@ -16,9 +16,12 @@ from worlds.registry import contract_problems
 
 def test_ids_are_places_in_the_registry_and_dispatch_agrees():
     assert [worlds.get(name).world_id for name in worlds.names()] == list(range(len(worlds.names())))
-    assert tuple(
-        worlds.get(n).world_id for n in ("arrow-maze", "chests-keys", "cleaning", "point-mass")
-    ) == (dispatch.ARROW_MAZE, dispatch.CHESTS_KEYS, dispatch.CLEANING, dispatch.POINT_MASS)
+    assert tuple(worlds.get(n).world_id for n in ("arrow-maze", "chests-keys", "cleaning", "point-mass")) == (
+        dispatch.ARROW_MAZE,
+        dispatch.CHESTS_KEYS,
+        dispatch.CLEANING,
+        dispatch.POINT_MASS,
+    )
     for name in worlds.names():
         world = worlds.get(name)
         assert dispatch.num_actions(world.world_id) == len(world.actions)
