@@ -13,8 +13,7 @@ import itertools
 
 import pytest
 
-from studies.core.runner import run_study
-from studies.core.spec import load
+from studies import load, run_study
 
 _rounds = itertools.count()
 #: mean seconds of each executor timed in this session (serial runs first)

@@ -36,7 +36,7 @@ import worlds
 from benchmarks.registry import Implementation
 from worlds import Level, World
 from worlds.dispatch import features, step, terminal
-from worlds.gym_env import _catalogue_arrays
+from worlds.gym_env import catalogue_arrays
 from worlds.jit import kernel
 
 GYM_ID = "mesabase/ArrowMaze-v0"
@@ -125,7 +125,7 @@ def play_kernel(
 
 def _prepare_mesabase(p: StepProblem):
     world, level = p.world, p.level
-    weights, terminal_mask, step_cost = _catalogue_arrays(world)
+    weights, terminal_mask, step_cost = catalogue_arrays(world)
     own = list(world.objectives).index(world.base)
     start = np.asarray(world.initial_state(level), dtype=np.int64)
     out_state = np.empty_like(start)

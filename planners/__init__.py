@@ -10,7 +10,7 @@ from planners.base import IncompatibleObjectiveError, Plan, Planner, PlannerBase
 from planners.mcts import MCTS
 from planners.oracle import StateSpaceTooLargeError, TabularModel, ValueIteration, default_oracle
 from planners.reactive import Reactive
-from planners.registry import PLANNERS, compatibility, make, planner_class, probe_objectives
+from planners.registry import BUDGET_ARGUMENT, PLANNERS, compatibility, make, planner_class, probe_objectives
 from planners.rollout import rollout
 from planners.scoring import (
     CAPABILITY_FAILURE,
@@ -43,6 +43,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "BUDGET_ARGUMENT",
     "CAPABILITY_FAILURE",
     "CEM",
     "GradientPlanner",

@@ -89,7 +89,7 @@ class JaxPlanner(PlannerBase):
 
     # ---- contract -------------------------------------------------------
     def check(self, world: World, objective: Objective) -> None:
-        if not getattr(world, "continuous", False):
+        if not world.continuous:
             raise IncompatibleObjectiveError(
                 f"{self.name} plans continuous action sequences through differentiable dynamics; "
                 f"{world.name} is a discrete world (use astar, mcts or value-iteration there)"

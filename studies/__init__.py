@@ -16,21 +16,38 @@ Revealed objectives: `studies.analysis.irl.irl` (maximum causal entropy, optimal
 depth-limited planner models), `epic_distance` and `regret` between objectives,
 `induced_utilities` with `compare_to_base`, and `swap_decomposition`.
 
-The `mesabase` command is `studies.cli:main`; the teaching demo is
-`studies.run_demo`.
+The subpackages, by concern: `core` (kind registry, study files, cells, store,
+runner, executors), `episodes`, `learning` and `analysis` (the study kinds,
+registered by `studies.kinds`), `reporting` (statistics, figures, pages),
+`demos` (registered teaching demos) and `cli` (the `mesabase` command).
 """
 
-from studies.analysis.epic import epic_distance, regret
-from studies.analysis.induced import compare_to_base, induced_utilities
-from studies.analysis.irl import IRLResult
-from studies.analysis.swap import swap_decomposition
-from studies.core.executors import EXECUTORS, Executor
-from studies.core.runner import run_study
-from studies.core.spec import Cell, Study, StudyError, builtin_names, load, parse
-from studies.core.store import ResultStore
-from studies.demos.grid import DemoResult, run_demo, sentence
-from studies.learning.learn import LearnedObjective, Prior, learn_objective, learnable_features
-from studies.reporting.report import write_report
+import studies.kinds  # noqa: F401  (importing it registers the built-in study kinds)
+from studies.analysis import (
+    IRLResult,
+    compare_to_base,
+    epic_distance,
+    induced_utilities,
+    regret,
+    swap_decomposition,
+)
+from studies.core import (
+    EXECUTORS,
+    Cell,
+    Executor,
+    ResultStore,
+    StudyError,
+    StudyKind,
+    builtin_names,
+    get_kind,
+    kind_names,
+    load,
+    register_kind,
+)
+from studies.demos import DemoResult, demo_names, register_demo, run_demo, sentence
+from studies.episodes import Study, parse, run_study
+from studies.learning import LearnedObjective, Prior, learn_objective, learnable_features
+from studies.reporting import write_report
 
 __all__ = [
     "EXECUTORS",
@@ -43,15 +60,21 @@ __all__ = [
     "ResultStore",
     "Study",
     "StudyError",
+    "StudyKind",
     "builtin_names",
     "compare_to_base",
+    "demo_names",
     "epic_distance",
+    "get_kind",
     "induced_utilities",
+    "kind_names",
     "learn_objective",
     "learnable_features",
     "load",
     "parse",
     "regret",
+    "register_demo",
+    "register_kind",
     "run_demo",
     "run_study",
     "sentence",

@@ -14,6 +14,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+import objectives
+import planners
+import worlds
+from studies.core.kinds import DEFAULT_KIND, get_kind, kind_names
+from studies.core.spec import builtin_names, load_with_kind, read_toml, study_path
+from studies.demos import demo_names, get_demo, run_demo
+from studies.reporting.report import write_report
+
 EXIT_BAD_INPUT = 2
 
 
@@ -28,8 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
-    demo = commands.add_parser("demo", help="the teaching picture of mesa != base for one world")
-    demo.add_argument("world", help="world name: arrow-maze or point-mass")
+    demo = commands.add_parser(
+        "demo", help="the teaching picture of mesa != base for one world (no world: list the demos)"
+    )
+    demo.add_argument("world", nargs="?", default=None, help="a world with a demo (see 'mesabase demo')")
     demo.add_argument("--out", default="mesabase-out", help="output folder (default ./mesabase-out)")
     demo.add_argument("--seed", type=int, default=0, help="level seed (default 0)")
     demo.add_argument(
@@ -45,24 +55,31 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     run = commands.add_parser("run", help="run a study (a built-in name or a TOML file) and write its report")
-    run.add_argument("study", help="built-in study name (e.g. arrow-maze) or path to a study TOML file")
+    run.add_argument(
+        "study", help="a built-in study's name ('mesabase studies' lists them) or a study TOML file"
+    )
     run.add_argument("--out", default=None, help="results folder (default ./mesabase-out/<study name>)")
     run.add_argument("--executor", default="process", help="process (default), serial or ray")
     run.add_argument("--workers", type=int, default=None, help="worker processes (default: one per CPU)")
-    run.add_argument("--seeds", type=int, default=None, help="levels per split (overrides the study's seeds)")
+    run.add_argument(
+        "--seeds", type=int, default=None,
+        help="the study's replication count: levels per split (episode studies), evaluation levels "
+        "(learning studies) or seeds (analysis studies)",
+    )  # fmt: skip
     run.add_argument("--address", default=None, help="ray only: the cluster address for ray.init")
     run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")
 
     report = commands.add_parser(
-        "report", help="write report.md/.html, summary.csv and plots for a study folder"
+        "report", help="write a study folder's report (report.md, report.html, a CSV table and plots)"
     )
     report.add_argument("dir", help="a folder written by mesabase run")
 
+    commands.add_parser("studies", help="list the built-in studies and the study kinds")
     commands.add_parser("worlds", help="list the worlds")
     commands.add_parser("planners", help="which planner serves which objective, as the code decides")
 
-    objectives = commands.add_parser("objectives", help="list a world's objectives and features")
-    objectives.add_argument("world")
+    catalogue = commands.add_parser("objectives", help="list a world's objectives and features")
+    catalogue.add_argument("world")
 
     plan = commands.add_parser("plan", help="plan on a level written as text and show the path")
     plan.add_argument("world")
@@ -72,13 +89,9 @@ def _parser() -> argparse.ArgumentParser:
         help="catalogue objective (default: the base; the reactive policy gets none "
         "and is scored by its revealed objective)",
     )  # fmt: skip
-    plan.add_argument(
-        "--planner", default="astar", help="astar, mcts, value-iteration or reactive (default astar)"
-    )
-    plan.add_argument(
-        "--budget", type=int, default=None,
-        help="the planner's budget: A* expansions, MCTS simulations, value-iteration states",
-    )  # fmt: skip
+    plan.add_argument("--planner", default="astar", help=f"{', '.join(planners.PLANNERS)} (default astar)")
+    budgets = ", ".join(f"{name}: {argument}" for name, argument in planners.BUDGET_ARGUMENT.items())
+    plan.add_argument("--budget", type=int, default=None, help=f"the planner's budget ({budgets})")
     plan.add_argument("--seed", type=int, default=0, help="seed for stochastic planners (default 0)")
     return parser
 
@@ -101,24 +114,20 @@ def _table(title: str, columns: tuple[str, ...]) -> Table:
 
 
 def _cmd_worlds(args, console: Console) -> None:
-    import worlds
-
     table = _table(
         "worlds", ("name", "actions", "features", "objectives (base first)", "splits", "gymnasium id")
     )
     for name in worlds.names():
         w = worlds.get(name)
-        objectives = [w.base, *(o for o in w.objectives if o != w.base)]
+        base_first = [w.base, *(o for o in w.objectives if o != w.base)]
         table.add_row(
-            name, str(len(w.actions)), str(len(w.features)), ", ".join(objectives),
+            name, str(len(w.actions)), str(len(w.features)), ", ".join(base_first),
             ", ".join(w.splits), w.gym_id,
         )  # fmt: skip
     console.print(table)
 
 
 def _cmd_objectives(args, console: Console) -> None:
-    import worlds
-
     w = worlds.get(args.world)
     table = _table(f"{w.name} objectives", ("name", "role", "weights", "terminal", "discount", "description"))
     for name, spec in w.objectives.items():
@@ -135,8 +144,6 @@ def _cmd_objectives(args, console: Console) -> None:
 
 
 def _cmd_planners(args, console: Console) -> None:
-    import planners
-
     table = _table("planner x objective compatibility", ("planner", "world", "objective", "works", "why not"))
     for row in planners.compatibility():
         works = "[green]yes[/]" if row["works"] else "[red]no[/]"
@@ -155,14 +162,10 @@ def _read_level_text(source: str) -> str:
 
 
 def _cmd_plan(args, console: Console) -> None:
-    import objectives
-    import planners
-    import worlds
-
     w = worlds.get(args.world)
     planner = planners.make(args.planner, args.budget)
     level = w.parse(_read_level_text(args.level))
-    objectiveless = not getattr(planner, "needs_objective", True) and args.objective is None
+    objectiveless = not planner.needs_objective and args.objective is None
     objective = None if objectiveless else objectives.get(w, args.objective or w.base)
     episode = planners.rollout(w, level, planners.Agent(planner, objective), seed=args.seed)
     console.print(Text.from_ansi(w.render_ansi(level, path=episode.states)), end="")
@@ -182,47 +185,28 @@ def _cmd_plan(args, console: Console) -> None:
     )
 
 
-def _cmd_run(args, console: Console) -> None:
-    from studies.analysis.study import AnalysisStudy, run_analysis
-    from studies.core.runner import run_study
-    from studies.core.spec import load
-    from studies.learning.study import LearningStudy, run_learning
-    from worlds import InvalidParameterError
+def _cmd_studies(args, console: Console) -> None:
+    table = _table("built-in studies (mesabase run NAME)", ("name", "kind", "description"))
+    for name in builtin_names():
+        data = read_toml(study_path(name))
+        first_sentence = " ".join(str(data.get("description", "")).split()).split(". ")[0].rstrip(".")
+        table.add_row(name, str(data.get("kind", DEFAULT_KIND)), first_sentence + ".")
+    console.print(table)
+    kinds = _table("study kinds (kind = ... in a study file)", ("kind", "what it runs"))
+    for name in kind_names():
+        kinds.add_row(name + (" (default)" if name == DEFAULT_KIND else ""), get_kind(name).description)
+    console.print(kinds)
 
+
+def _cmd_run(args, console: Console) -> None:
     if args.seeds is not None and args.seeds < 1:
-        raise InvalidParameterError(f"--seeds must be a positive integer, got {args.seeds}")
-    study = load(args.study, seeds=args.seeds)
+        raise worlds.InvalidParameterError(f"--seeds must be a positive integer, got {args.seeds}")
+    kind, study = load_with_kind(args.study, seeds=args.seeds)
     out = Path(args.out) if args.out else Path("mesabase-out") / study.name
-    if isinstance(study, AnalysisStudy):
-        console.print(
-            f"analysis study [bold]{study.name}[/]: {len(study.units)} units -> {out / 'results.sqlite'}"
-        )
-        counts = run_analysis(study, out, executor=args.executor, workers=args.workers, address=args.address,
-                              console=console)  # fmt: skip
-        console.print(f"{counts['computed']} unit(s) computed, {counts['already']} already finished")
-        if not args.no_report:
-            _write_report(out, console)
-        return
-    if isinstance(study, LearningStudy):
-        console.print(
-            f"learning study [bold]{study.name}[/]: {len(study.runs)} runs -> {out / 'results.sqlite'}"
-        )
-        counts = run_learning(study, out, executor=args.executor, workers=args.workers, address=args.address,
-                              console=console)  # fmt: skip
-        console.print(
-            f"{counts['learned']} run(s) learned, {counts['already']} already finished, "
-            f"{counts['runs']} in all"
-        )
-        if not args.no_report:
-            _write_report(out, console)
-        return
-    console.print(f"study [bold]{study.name}[/]: {len(study.cells)} episodes -> {out / 'results.sqlite'}")
-    counts = run_study(study, out, executor=args.executor, workers=args.workers, address=args.address,
-                       console=console)  # fmt: skip
-    console.print(
-        f"{counts['played']} episode(s) played, {counts['already']} already finished, "
-        f"{counts['cells']} in all"
-    )
+    console.print(kind.headline(study, out))
+    counts = kind.run(study, out, executor=args.executor, workers=args.workers, address=args.address,
+                      console=console)  # fmt: skip
+    console.print(kind.describe_counts(counts))
     if not args.no_report:
         _write_report(out, console)
 
@@ -232,24 +216,21 @@ def _cmd_report(args, console: Console) -> None:
 
 
 def _write_report(out: Path, console: Console) -> None:
-    from studies.reporting.report import write_report
-
     files = write_report(out, console=console)
     report = files.get("html") or next(iter(files.values()))
     console.print(f"report: {report}")
 
 
 def _cmd_demo(args, console: Console) -> None:
-    import worlds
-    from studies.demos.grid import run_demo
-
+    if args.world is None:
+        table = _table("demos (mesabase demo WORLD)", ("world", "what it shows"))
+        for name in demo_names():
+            table.add_row(name, get_demo(name).description)
+        console.print(table)
+        return
     if args.levels < 0:
         raise worlds.InvalidParameterError(f"--levels must be a non-negative integer, got {args.levels}")
-    if args.budget is not None and worlds.get(args.world).name != "point-mass":
-        import planners
-
-        planners.AStar(max_expansions=args.budget)  # validate before any work
-    # the point-mass demo validates its budget (gradient iterations) before any work
+    # each demo validates its budget before any work
     run_demo(args.world, seed=args.seed, out_dir=args.out, budget=args.budget, console=console,
              gif=not args.no_gif, levels=args.levels)  # fmt: skip
 
@@ -262,6 +243,7 @@ _COMMANDS = {
     "plan": _cmd_plan,
     "run": _cmd_run,
     "report": _cmd_report,
+    "studies": _cmd_studies,
 }
 
 
@@ -270,11 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Piped output has no terminal width; 120 columns keeps the tables whole.
     console = Console() if sys.stdout.isatty() else Console(width=120)
-    from worlds import MesabaseError
-
     try:
         _COMMANDS[args.command](args, console)
-    except MesabaseError as error:
+    except worlds.MesabaseError as error:
         print(f"mesabase: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeDecodeError) as error:

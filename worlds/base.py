@@ -136,6 +136,8 @@ class World:
     splits: ClassVar[Mapping[str, Mapping[str, Any]]]
     state_size: ClassVar[int]
     gym_id: ClassVar[str]
+    #: the Gymnasium env class, as ``module:Class`` for `gymnasium.register`
+    gym_entry_point: ClassVar[str] = "worlds.gym_env:GridWorldEnv"
     #: int64[A, 2]: the (row, col) offset of each movement action (the first A
     #: actions); taken from the world's kernel constants so both agree.
     moves: ClassVar[np.ndarray]

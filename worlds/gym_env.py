@@ -16,7 +16,7 @@ import numpy as np
 from worlds import dispatch
 from worlds.base import Level, World
 from worlds.errors import UnknownNameError
-from worlds.registry import get
+from worlds.registry import get, names
 
 
 class CatalogueEnv(gym.Env):
@@ -38,7 +38,7 @@ class CatalogueEnv(gym.Env):
             raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}")
         self.render_mode = render_mode
         self.fixed_level = self.world.parse(level) if isinstance(level, str) else level
-        self._weights, self._terminal, self._step_cost = _catalogue_arrays(self.world)
+        self._weights, self._terminal, self._step_cost = catalogue_arrays(self.world)
         self._names = list(self.world.objectives)
         self._own = self._names.index(self.objective)
         self.level: Level | None = None
@@ -138,7 +138,7 @@ class GridWorldEnv(CatalogueEnv):
         return self.world.observation(self.level, self.state, self.observation_space.shape)
 
 
-def _catalogue_arrays(world: World):
+def catalogue_arrays(world: World):
     """Catalogue specs as ``float64[n_objectives, K]`` weights and terminal masks."""
     n, k = len(world.objectives), len(world.features)
     weights, terminal, step_cost = np.zeros((n, k)), np.zeros((n, k)), np.zeros(n)
@@ -151,17 +151,11 @@ def _catalogue_arrays(world: World):
     return weights, terminal, step_cost
 
 
-#: imported by `gymnasium.make` on first use: no import cycle with `worlds`
-_CONTINUOUS_ENTRY = "worlds.point_mass.gym_env:PointMassEnv"
-
-
 def register_envs() -> None:
-    """Register ``mesabase/<Name>-v0`` for every built-in world (idempotent).
-
-    Continuous worlds get `worlds.point_mass.gym_env.PointMassEnv`."""
-    from worlds.registry import _WORLDS
-
-    for name, world in _WORLDS.items():
+    """Register ``world.gym_id`` for every registered world (idempotent), with
+    the world's own `gym_entry_point` (imported by `gymnasium.make` on first
+    use, so there is no import cycle with `worlds`)."""
+    for name in names():
+        world = get(name)
         if world.gym_id not in gym.registry:
-            entry = _CONTINUOUS_ENTRY if world.continuous else "worlds.gym_env:GridWorldEnv"
-            gym.register(id=world.gym_id, entry_point=entry, kwargs={"world": name})
+            gym.register(id=world.gym_id, entry_point=world.gym_entry_point, kwargs={"world": name})

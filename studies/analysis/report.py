@@ -11,7 +11,10 @@ from typing import Any
 import numpy as np
 
 from studies.core.store import ResultStore
-from studies.reporting.plots import num, pyplot, write_section_report
+from studies.reporting.formatting import num
+from studies.reporting.pages import write_section_report
+from studies.reporting.plots import pyplot
+from studies.reporting.stats import NoResultsError
 
 
 def _agent(unit: dict[str, Any]) -> str:
@@ -154,8 +157,6 @@ def _plot_identifiability(payloads, truth, path: Path) -> Path:
 
 def write_analysis_report(out_dir: str | Path, console=None) -> dict[str, Path]:
     """Write the report of the analysis study in `out_dir`; returns the paths by name."""
-    from studies.reporting.stats import NoResultsError
-
     out = Path(out_dir)
     with ResultStore(out / "results.sqlite") as store:
         info, payloads = store.study_info(), store.learned()

@@ -17,8 +17,8 @@ A study file with ``kind = "analysis"`` names one of two analyses:
   recovers the truth.
 
 Each unit of work (one agent on one split, or one planner model) is one
-payload in the store's ``analysis`` table: a killed study resumes, skipping
-finished units.
+payload in the store's ``learned`` table, keyed by a hash of the unit: a
+killed study resumes, skipping finished units.
 """
 
 from __future__ import annotations
@@ -35,9 +35,17 @@ from rich.console import Console
 import objectives
 import planners
 import worlds
+from studies.analysis.epic import epic_distance
+from studies.analysis.irl import goal_features, irl
+from studies.analysis.report import write_analysis_report
+from studies.analysis.swap import swap_decomposition
+from studies.core.kinds import StudyKind, register_kind
 from studies.core.runner import open_run
-from studies.core.spec import StudyError
+from studies.core.spec import StudyError, load
 from worlds import MesabaseError
+
+#: the study kind's name, as study files and the store's ``study`` table give it
+KIND_NAME = "analysis"
 
 ANALYSES = ("revealed", "non-identifiability")
 _KEYS = {
@@ -74,8 +82,11 @@ class AnalysisStudy:
         return hashlib.sha256(json.dumps(unit, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def parse(data: dict[str, Any], source: str) -> AnalysisStudy:
-    """An `AnalysisStudy` from TOML `data`; `StudyError` names the file and key."""
+def parse(data: dict[str, Any], source: str, seeds: int | None = None) -> AnalysisStudy:
+    """An `AnalysisStudy` from TOML `data`; `StudyError` names the file and key.
+    `seeds` (the command line's ``--seeds``) replaces the study's ``seeds``."""
+    if seeds is not None:
+        data = {**data, "seeds": seeds}
     analysis = data.get("analysis")
     if analysis not in ANALYSES:
         raise StudyError(f"{source}: analysis: expected one of {', '.join(ANALYSES)}, got {analysis!r}")
@@ -102,8 +113,6 @@ def _positive(data, key, default):
 
 
 def _revealed_units(data: dict[str, Any]) -> list[dict[str, Any]]:
-    from studies.core.spec import load
-
     names = data.get("studies", ["arrow-maze", "chests-keys"])
     if not isinstance(names, list) or not names:
         raise StudyError("studies: expected a non-empty list of episode studies")
@@ -187,10 +196,6 @@ def revealed_unit(unit: dict[str, Any]) -> dict[str, Any]:
     """One agent on one split: its episodes, the IRL-revealed objective, EPIC
     distances to the catalogue, capability under the revealed objective and
     the swap decomposition."""
-    from studies.analysis.epic import epic_distance
-    from studies.analysis.irl import irl
-    from studies.analysis.swap import swap_decomposition
-
     world = worlds.get(unit["world"])
     planner = planners.make(unit["planner"], unit["budget"], **dict(unit["options"]))
     objective = None if unit["objective"] == "none" else objectives.get(world, unit["objective"])
@@ -249,13 +254,6 @@ def revealed_unit(unit: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---- non-identifiability ----------------------------------------------------------
-def _distance(level, kind: str, cell=None) -> int:
-    """Maze distance from the start (or `cell`) to the exit or the arrow (arrow-maze)."""
-    layer = {"exit": 1, "arrow": 2}[kind]
-    where = tuple(int(v) for v in (level.params[0:2] if cell is None else cell))
-    return int(level.grid[layer][where])
-
-
 def identifiability_levels(unit: dict[str, Any]) -> tuple[list, list]:
     """Levels with the small reward (the arrow) within `near` steps and off
     the way to the large one (the exit): `visible_levels` with the exit within
@@ -265,8 +263,9 @@ def identifiability_levels(unit: dict[str, Any]) -> tuple[list, list]:
     visible, hidden = [], []
     for seed in range(20_000):
         level = world.sample(seed=seed, split="test", size=tuple(unit["size"]), min_arrow_exit_distance=2)
-        to_arrow, to_exit = _distance(level, "arrow"), _distance(level, "exit")
-        arrow_to_exit = _distance(level, "exit", level.params[4:6])
+        to_arrow, to_exit = world.distance(level, "arrow"), world.distance(level, "exit")
+        arrow = world.locate(level, None, "arrow")[0]
+        arrow_to_exit = world.distance(level, "exit", (int(arrow[0]), int(arrow[1])))
         if to_arrow > near or to_exit <= to_arrow or to_arrow + arrow_to_exit == to_exit:
             continue
         if to_exit <= depth and len(visible) < unit["visible_levels"]:
@@ -280,13 +279,10 @@ def identifiability_levels(unit: dict[str, Any]) -> tuple[list, list]:
 
 def identifiability_unit(unit: dict[str, Any]) -> dict[str, Any]:
     """The depth-limited agent's episodes, fitted under one planner model."""
-    from studies.analysis.epic import epic_distance
-    from studies.analysis.irl import irl
-
     world = worlds.get(unit["world"])
     truth = objectives.Objective(
         unit["truth"],
-        {f for f in unit["truth"] if f.startswith("reached_")},
+        set(goal_features(world)) & set(unit["truth"]),  # its goals end the episode
         discount=objectives.get(world, world.base).discount,
         name="truth",
     )
@@ -342,7 +338,7 @@ def run_analysis(
                 "name": study.name,
                 "description": study.description,
                 "source": study.source,
-                "kind": "analysis",
+                "kind": KIND_NAME,
                 "report": study.analysis,
             }
         )
@@ -356,3 +352,29 @@ def run_analysis(
                     f"[bold]{study.name}[/] {number}/{len(todo)}: {what} {payload['unit'].get('split', '')}"
                 )
     return {"units": len(study.units), "already": len(study.units) - len(todo), "computed": len(todo)}
+
+
+def _headline(study: AnalysisStudy, out: Path) -> str:
+    return f"analysis study [bold]{study.name}[/]: {len(study.units)} units -> {Path(out) / 'results.sqlite'}"
+
+
+def _describe_counts(counts) -> str:
+    return f"{counts['computed']} unit(s) computed, {counts['already']} already finished"
+
+
+def _run(study: AnalysisStudy, out, *, executor="process", workers=None, address=None, console=None):
+    return run_analysis(study, out, executor=executor, workers=workers, address=address, console=console)
+
+
+#: the ``analysis`` study kind (`studies.core.kinds`)
+KIND = register_kind(
+    StudyKind(
+        name=KIND_NAME,
+        description="revealed objectives (IRL, EPIC, swaps) and the non-identifiability demo",
+        parse=parse,
+        run=_run,
+        report=write_analysis_report,
+        headline=_headline,
+        describe_counts=_describe_counts,
+    )
+)

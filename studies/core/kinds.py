@@ -4,8 +4,12 @@ instead of switching on it.
 
 A study file names its kind with ``kind = "..."`` (``"episodes"`` when left
 out). A kind module builds one `StudyKind` and passes it to `register_kind`
-when it is imported; `studies.kinds` imports every built-in kind module.
-Adding a kind is one new module plus one line there: no other kind changes.
+when it is imported; `studies.kinds` imports every built-in kind module, and
+the package face (``studies/__init__.py``) imports `studies.kinds`, so every
+built-in kind is registered once any part of `studies` is imported. Adding a
+kind is one new module plus one line there: no other kind changes.
+
+This module sits at the bottom of `studies`: it imports no kind.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ DEFAULT_KIND = "episodes"
 class StudyKind:
     """One kind of study, as a bundle of small functions.
 
+    A kind's study object may be anything with a ``name`` (the default
+    results folder is ``mesabase-out/<name>``); only the kind's own
+    functions look inside it.
+
     Attributes:
         name: the value of ``kind`` in a study file, and of ``kind`` in the
             store's ``study`` table, which is how `report` finds the kind again.
@@ -37,8 +45,11 @@ class StudyKind:
         run: ``run(study, out, *, executor, workers, address, console) -> dict``:
             plays what is not yet in ``out/results.sqlite`` (so a rerun resumes)
             and returns counts for `describe_counts`.
-        report: ``report(out, console) -> dict[str, Path]``: writes the report
-            of the folder and returns the written files by name.
+        report: ``report(out, console=None) -> dict[str, Path]``: writes the
+            report of the folder (`console`, a rich Console, hears progress)
+            and returns the written files by name; raises
+            `studies.reporting.stats.NoResultsError` when there is nothing to
+            report.
         headline: ``headline(study, out) -> str``: the line printed before a
             run (the study's name and how many units it has).
         describe_counts: ``describe_counts(counts) -> str``: the line printed
@@ -73,5 +84,5 @@ def get_kind(name: str) -> StudyKind:
 
 
 def kind_names() -> list[str]:
-    """Every registered kind, in registration order."""
-    return list(_KINDS)
+    """Every registered kind: the default first, then by name."""
+    return sorted(_KINDS, key=lambda name: (name != DEFAULT_KIND, name))

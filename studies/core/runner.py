@@ -1,5 +1,6 @@
-"""Running a study: every unfinished cell, on one of the executors in
+"""Playing cells: every unfinished one, on one of the executors in
 `studies.core.executors` (serial, a process pool, Ray), into the results store.
+Every study kind that plays episodes runs them through `play_cells`.
 
 Workers only play episodes; this process alone writes to SQLite, one row per
 finished episode, in its own transaction. A rerun skips finished cells.
@@ -24,8 +25,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from studies.core.cells import Cell, cell_objective
 from studies.core.executors import Executor, check_executor
-from studies.core.spec import Cell, Study, cell_objective
 from studies.core.store import ResultStore, episode_row
 
 
@@ -51,24 +52,6 @@ def play_cell(study: str, cell: Cell) -> tuple[dict[str, Any], float, float]:
     )
     row = episode_row(study, cell, episode)
     return row, float(episode.planner_stats.get("seconds", 0.0)), time.perf_counter() - began
-
-
-def run_study(
-    study: Study,
-    out_dir: str | Path,
-    executor: str = "process",
-    workers: int | None = None,
-    address: str | None = None,
-    console: Console | None = None,
-    progress: bool = True,
-) -> dict[str, int]:
-    """Play every cell of `study` not yet in ``out_dir/results.sqlite``.
-
-    Returns counts: ``cells``, ``already`` (finished before), ``played``.
-    """
-    with open_run(out_dir, executor, workers, address) as (store, running):
-        store.record_study(study)
-        return play_cells(store, study.name, study.cells, running, console, progress)
 
 
 @contextlib.contextmanager

@@ -14,7 +14,9 @@ Tables:
   same study gives identical rows on every executor.
 - ``timings``: per cell, the planner's seconds and the episode's wall time,
   kept apart because they are not deterministic.
-- ``study``: the study's name, description and source file.
+- ``study``: key -> value: the study's name, description, source file and
+  kind (``kind``; a folder without one is an episode study's), plus what
+  its kind keeps there.
 - ``learned``: learning and analysis studies only: per base-optimiser run,
   the learned objective, its scores, the optimisation history and the ids of
   the cells that evaluated it; per analysis unit, its results (JSON).
@@ -28,7 +30,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from studies.core.spec import Cell, Study
+from studies.core.cells import Cell
 
 EPISODE_COLUMNS = (
     "cell_id", "study", "world", "split", "seed", "planner", "budget", "options", "objective",
@@ -101,15 +103,10 @@ class ResultStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def record_study(self, study: Study) -> None:
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO study (key, value) VALUES (?, ?)",
-                [("name", study.name), ("description", study.description), ("source", study.source),
-                 ("cells", str(len(study.cells)))],
-            )  # fmt: skip
-
     def record_info(self, info: dict[str, str]) -> None:
+        """Set keys of the ``study`` table: name, description, source, ``kind``
+        (how `studies.reporting.report.write_report` finds the kind again) and
+        whatever else the kind keeps there."""
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO study (key, value) VALUES (?, ?)", info.items())
 

@@ -1,0 +1,32 @@
+"""Teaching demos, one per world that has one, found through a registry:
+``mesabase demo`` lists them and ``mesabase demo WORLD`` runs one.
+
+Importing this package registers the built-in demos (the modules below); a
+new demo is a module that calls `register_demo`, plus one import here.
+"""
+
+from studies.demos import grid, point_mass
+from studies.demos.common import OUTCOME_STYLE, sentence, write_episodes_gif
+from studies.demos.grid import DemoResult, run_arrow_maze_demo
+from studies.demos.point_mass import PointMassDemoResult, point_mass_sentence, run_point_mass_demo
+from studies.demos.registry import Demo, demo_names, get_demo, register_demo, run_demo
+
+#: the modules that register the built-in demos, in listing order
+BUILTIN_DEMO_MODULES = (grid, point_mass)
+
+__all__ = [
+    "BUILTIN_DEMO_MODULES",
+    "OUTCOME_STYLE",
+    "Demo",
+    "DemoResult",
+    "PointMassDemoResult",
+    "demo_names",
+    "get_demo",
+    "point_mass_sentence",
+    "register_demo",
+    "run_arrow_maze_demo",
+    "run_demo",
+    "run_point_mass_demo",
+    "sentence",
+    "write_episodes_gif",
+]

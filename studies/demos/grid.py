@@ -1,4 +1,4 @@
-"""The teaching demo: one planner, two objectives, a train level and a test level.
+"""The arrow-maze demo: one planner, two objectives, a train level and a test level.
 
 On the training level the proxy (the green arrow) sits on the exit, so the
 arrow-seeking agent looks aligned. On the test level the arrow has moved: the
@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import numpy as np
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from objectives import catalogue
-from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, Agent, AStar, Episode, rollout
-from worlds import InvalidParameterError, Level, MesabaseError, World
+from planners import Agent, AStar, Episode, rollout
+from studies.demos.common import OUTCOME_STYLE, sentence, write_episodes_gif
+from studies.demos.registry import Demo, register_demo
+from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
 
-if TYPE_CHECKING:
-    from studies.demos.point_mass import PointMassDemoResult
-
-DEMO_WORLDS = ("arrow-maze", "point-mass")
+WORLD = "arrow-maze"
 SPLITS = ("train", "test")
-_OUTCOME_STYLE = {INTENDED: "green", MISGENERALIZED: "bold red", CAPABILITY_FAILURE: "yellow"}
 
 
 @dataclasses.dataclass
@@ -40,55 +36,25 @@ class DemoResult:
     files: list[Path]
 
 
-def sentence(world: World, episode: Episode) -> str:
-    """One plain-language sentence about an episode's outcome."""
-    own, base = episode.objective, world.base
-    n = episode.steps
-    if episode.outcome == MISGENERALIZED:
-        return (
-            f"It reached the {own} competently in {n} steps and never reached the {base}: "
-            "its capability generalised and its objective did not."
-        )
-    if episode.outcome == INTENDED and own == base:
-        return f"It reached the {base} in {n} steps: it generalised as intended."
-    if episode.outcome == INTENDED:
-        return (
-            f"It reached the {own} in {n} steps, and the {own} sits on the {base} here, so it looks aligned."
-        )
-    return (
-        f"It reached neither the {own} nor the {base} in {n} steps "
-        f"({episode.stop_reason.replace('_', ' ')}): a capability failure."
-    )
-
-
-def run_demo(
-    world_name: str = "arrow-maze",
+def run_arrow_maze_demo(
     seed: int = 0,
     out_dir: str | Path = "mesabase-out",
     budget: int | None = None,
     console: Console | None = None,
     gif: bool = True,
     levels: int = 0,
-) -> DemoResult | PointMassDemoResult:
-    """Play the four demo episodes, print them and write the PNG and GIF.
+) -> DemoResult:
+    """Play the four demo episodes (A* with each catalogue objective on a
+    train and a test level of `seed`), print them and write the PNG and GIF.
 
-    The point-mass demo is `studies.demos.point_mass.run_point_mass_demo`
-    (`budget` is then the gradient planner's iterations, and `levels` > 0 adds
-    a table of rates over that many seeded levels); no other demo uses `levels`.
+    `budget` is A*'s max expansions (None: unbounded); this demo has no rates
+    over seeded levels, so `levels` must be 0.
     """
-    world = get_world(world_name)
-    if world.name not in DEMO_WORLDS:
-        raise MesabaseError(f"no demo for world {world.name!r} yet; demos: {', '.join(DEMO_WORLDS)}")
-    if world.name == "point-mass":
-        from studies.demos.point_mass import run_point_mass_demo  # imports JAX only when needed
-
-        return run_point_mass_demo(
-            seed=seed, out_dir=out_dir, budget=budget, console=console, gif=gif, levels=levels
-        )
+    world = get_world(WORLD)
+    planner = AStar(max_expansions=budget)  # validates the budget before any work
     if levels:
         raise InvalidParameterError(f"levels is only used by the point-mass demo, not by {world.name}")
     console = console or Console()
-    planner = AStar(max_expansions=budget)
     split_levels = {split: world.sample(seed=seed, split=split) for split in SPLITS}
     names = list(catalogue(world))
     episodes = {
@@ -128,7 +94,7 @@ def _outcome_table(world: World, episodes, names) -> Table:
         cells = []
         for split in SPLITS:
             episode = episodes[(name, split)]
-            style = _OUTCOME_STYLE[episode.outcome]
+            style = OUTCOME_STYLE[episode.outcome]
             cells.append(Text(episode.outcome, style=style) + Text("\n" + sentence(world, episode)))
         label = f"{name}" + (" (base)" if name == world.base else " (proxy)")
         table.add_row(label, *cells)
@@ -174,32 +140,11 @@ def _write_gif(world: World, levels, episodes, names, path: Path, panel: int = 3
     return write_episodes_gif(world, panels, path, panel)
 
 
-def write_episodes_gif(world: World, panels, path: Path, panel: int = 300) -> Path:
-    """An animated GIF of four episodes in a 2 x 2 grid, each growing step by
-    step. `panels`: four (title, level, episode, pixels per unit or cell)."""
-    import imageio.v3 as iio
-    from PIL import Image, ImageDraw
-
-    longest = max(episode.steps for _, _, episode, _ in panels)
-    stride = max(1, int(np.ceil((longest + 1) / 110)))  # keep the GIF under ~120 frames
-    times = list(range(0, longest + 1, stride))
-    if times[-1] != longest:
-        times.append(longest)
-    label_height, gap = 18, 8
-    frames = []
-    for t in times:
-        canvas = Image.new("RGB", (2 * panel + 3 * gap, 2 * (panel + label_height) + 3 * gap), "white")
-        draw = ImageDraw.Draw(canvas)
-        for index, (title, level, episode, cell) in enumerate(panels):
-            upto = min(t, episode.steps)
-            image = world.render_rgb(
-                level, state=episode.states[upto], path=episode.states[: upto + 1], cell=cell
-            )
-            x = gap + (index % 2) * (panel + gap)
-            y = gap + (index // 2) * (panel + label_height + gap)
-            draw.text((x, y), title, fill=(0, 0, 0))
-            canvas.paste(Image.fromarray(image), (x, y + label_height))
-        frames.append(np.asarray(canvas))
-    frames.extend([frames[-1]] * 10)  # linger on the final positions
-    iio.imwrite(path, np.stack(frames), duration=90, loop=0)
-    return path
+ARROW_MAZE_DEMO = register_demo(
+    Demo(
+        name=WORLD,
+        description="A* pursues the exit or the green arrow: aligned in training, the arrow-seeker "
+        "misgeneralizes at test",
+        run=run_arrow_maze_demo,
+    )
+)

@@ -29,13 +29,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, OUTCOMES, Agent, Episode, rollout
-from studies.demos.grid import sentence, write_episodes_gif
+from planners import CAPABILITY_FAILURE, OUTCOMES, Agent, Episode, rollout
+from studies.demos.common import OUTCOME_STYLE, sentence, write_episodes_gif
+from studies.demos.registry import Demo, register_demo
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
 
 WORLD = "point-mass"
-_OUTCOME_STYLE = {INTENDED: "green", MISGENERALIZED: "bold red", CAPABILITY_FAILURE: "yellow"}
 #: the rates reported per corner, in table order
 RATE_COLUMNS = ("exit", "beacon", *OUTCOMES)
 
@@ -141,9 +141,7 @@ def run_point_mass_demo(
 def _in_trap(world: World, level: Level, state) -> bool:
     """Whether `state` lies inside the bounding box of the level's boxes (on
     ``test-trap`` levels those three boxes are the U-shaped trap)."""
-    from worlds.point_mass import layout
-
-    boxes = layout.boxes_of(world.arrays(level))
+    boxes = world.boxes(level)
     if len(boxes) == 0:
         return False
     x, y = state[0], state[1]
@@ -180,7 +178,7 @@ def _pictures(world: World, levels: dict[str, Level], episodes: dict[str, Episod
     for corner in CORNERS:
         episode = episodes[corner.key]
         title = Text(f"{corner.key}. {corner.planner} -> {corner.objective}\n{corner.split}: ", style="bold")
-        title += Text(episode.outcome, style=_OUTCOME_STYLE[episode.outcome])
+        title += Text(episode.outcome, style=OUTCOME_STYLE[episode.outcome])
         picture = world.render_ansi(levels[corner.split], state=episode.states[-1], path=episode.states)
         panels.append(Group(title, Text.from_ansi(picture.rstrip("\n"))))
     return Columns(panels, padding=(1, 3))
@@ -198,7 +196,7 @@ def _outcome_table(world: World, levels: dict[str, Level], episodes: dict[str, E
         objective = corner.objective + (" (base)" if corner.objective == world.base else " (proxy)")
         table.add_row(
             corner.key, corner.planner, objective, corner.split,
-            Text(episode.outcome, style=_OUTCOME_STYLE[episode.outcome]),
+            Text(episode.outcome, style=OUTCOME_STYLE[episode.outcome]),
             f"{episode.capability:.2f}", f"{episode.alignment:.2f}",
             point_mass_sentence(world, levels[corner.split], episode),
         )  # fmt: skip
@@ -238,7 +236,7 @@ def _rates_table(rates: dict[str, dict[str, float]], count: int) -> Table:
     )
     table.add_column("corner", no_wrap=True)
     for name in RATE_COLUMNS:
-        style = _OUTCOME_STYLE.get(name)
+        style = OUTCOME_STYLE.get(name)
         header = f"reached {name}" if name in ("exit", "beacon") else name.replace("_", " ")
         table.add_column(Text(header, style=style or ""), justify="right")
     for corner in CORNERS:
@@ -281,11 +279,19 @@ def _write_png(world: World, levels, episodes, seed: int, path: Path) -> Path:
 
 
 def _write_gif(world: World, levels, episodes, path: Path, panel: int = 300) -> Path:
-    from worlds.point_mass import layout
-
     panels = []
     for corner in CORNERS:
         level, episode = levels[corner.split], episodes[corner.key]
-        cell = max(2, int(panel // float(world.arrays(level)[layout.SIZE])))
+        cell = max(2, int(panel // world.arena_size(level)))
         panels.append((_title(corner, episode), level, episode, cell))
     return write_episodes_gif(world, panels, path, panel)
+
+
+POINT_MASS_DEMO = register_demo(
+    Demo(
+        name=WORLD,
+        description="gradient planner vs CEM: intended, misgeneralized and trapped (capability failure) "
+        "in one continuous world",
+        run=run_point_mass_demo,
+    )
+)

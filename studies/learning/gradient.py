@@ -53,95 +53,85 @@ import objectives
 from objectives import Objective
 from planners.jax_planner import positive_float, positive_int  # also turns on JAX's persistent cache
 from planners.jax_trajectory import ObjectiveArrays, trajectory_return
-from worlds import InvalidParameterError, PointMass, World
+from worlds import ContinuousWorld, InvalidParameterError, JaxDynamics, World
 from worlds import get as get_world
-from worlds.point_mass import dynamics
-from worlds.point_mass import layout as L
 
-#: worlds whose dynamics exist in JAX (`worlds.point_mass.dynamics`)
-JAX_WORLDS = ("point-mass",)
 _OWNER = "gradient search"
 
-#: the point mass's reached indicators: (feature index, (x, y, radius) slots of the region)
-_INDICATORS = tuple(
-    (list(PointMass.features).index(name), slots)
-    for name, slots in (
-        ("reached_exit", (L.EXIT_X, L.EXIT_Y, L.EXIT_R)),
-        ("reached_beacon", (L.BEACON_X, L.BEACON_Y, L.BEACON_R)),
-    )
-)
-_SMOOTH = np.isin(np.arange(len(PointMass.features)), [index for index, _ in _INDICATORS])
+
+def jax_dynamics_of(world: World) -> JaxDynamics | None:
+    """The world's `worlds.JaxDynamics`, or None for a world without them
+    (every discrete world, and a continuous one that declares none)."""
+    if not isinstance(world, ContinuousWorld):
+        return None
+    try:
+        return world.jax_dynamics
+    except NotImplementedError:
+        return None
 
 
 def default_theta0(world: World | str, features: Sequence[str]) -> np.ndarray:
-    """The default θ0 ``float64[len(features)]``: only ``reached_exit``
-    weighted, at the base objective's +50, every other feature 0.
+    """The default θ0 ``float64[len(features)]``: the base objective's goals
+    (its terminal features, on point-mass ``reached_exit``) weighted as the
+    base objective weighs them (+50), every other feature 0.
 
     It is the base objective's own goal without its shaping: a sparse
-    objective. Far from the exit its gradient (a sigmoid 0.3 units wide, 5-9
-    units away) is ~1e-11, so a local gradient planner has nothing to follow
-    and drifts: a mean base return of about -44 on train levels 0-7 with
-    ``GradientPlanner(horizon=30, iterations=20, restarts=2)``, against about
-    +21 for the ``exit`` objective itself. Raises
-    `worlds.InvalidParameterError` when ``reached_exit`` is not a feature.
+    objective. On point-mass, far from the exit its gradient (a sigmoid 0.3
+    units wide, 5-9 units away) is ~1e-11, so a local gradient planner has
+    nothing to follow and drifts: a mean base return of about -44 on train
+    levels 0-7 with ``GradientPlanner(horizon=30, iterations=20,
+    restarts=2)``, against about +21 for the ``exit`` objective itself.
+    Raises `worlds.InvalidParameterError` when no goal is among the features.
     """
     world = get_world(world)
     features = list(features)
-    if "reached_exit" not in features:
+    base = objectives.get(world, world.base)
+    goals = [f for f in world.features if f in base.terminal]
+    if not goals or any(goal not in features for goal in goals):
         raise InvalidParameterError(
-            f"{_OWNER}: the default theta0 weights reached_exit, which is not among the features "
-            f"{features}; pass theta0"
+            f"{_OWNER}: the default theta0 weights {', '.join(goals) or 'the base goals'}, which is not "
+            f"among the features {features}; pass theta0"
         )
     theta = np.zeros(len(features))
-    theta[features.index("reached_exit")] = objectives.get(world, world.base).weights["reached_exit"]
+    for goal in goals:
+        theta[features.index(goal)] = base.weights[goal]
     return theta
 
 
 # ---- the differentiable pieces --------------------------------------------------
 
 
-#: one step of the point mass; the meta-gradient differentiates it twice (the
-#: inner loop's Hessian-vector products). Everything here runs under `vmap`,
-#: where a contact branch would compute both sides anyway.
-transition = functools.partial(dynamics.transition, branch=False)
+def learned_return(dynamics: JaxDynamics, params, start, actions, objective: ObjectiveArrays):
+    """The return (a float scalar) of actions ``float[T, A]`` from `start`
+    ``float[S]``: `planners.jax_trajectory.trajectory_return`'s step-by-step
+    (batched) form, which is twice differentiable and is what runs under
+    `vmap` here."""
+    return trajectory_return(dynamics, params, start, actions, objective, batched=True)[0]
 
 
-def learned_return(params, start, actions, objective: ObjectiveArrays):
-    """The return (a float scalar) of accelerations ``float[T, 2]`` from
-    `start` ``float[4]``: `planners.jax_trajectory.trajectory_return`'s
-    step-by-step (batched) form, which is twice differentiable and is what
-    runs under `vmap` here."""
-    return trajectory_return(params, start, actions, objective, batched=True)[0]
+def smoothed_return(dynamics: JaxDynamics, events, params, start, actions, base: ObjectiveArrays):
+    """The smoothed return (a float scalar) of actions ``float[T, A]`` from
+    `start` ``float[S]`` under `base`.
 
-
-def _smooth_indicators(params, state, features):
-    """`features` ``float[K]`` with each reached indicator replaced by its
-    sigmoid (the function whose gradient the dynamics gives it)."""
-    for index, (x, y, r) in _INDICATORS:
-        distance = dynamics.norm(state[0] - params[x], state[1] - params[y])
-        smooth = jax.nn.sigmoid((params[r] - distance) / (dynamics.SMOOTH_WIDTH * params[r]))
-        features = features.at[index].set(smooth)
-    return features
-
-
-def smoothed_return(params, start, actions, base: ObjectiveArrays):
-    """The smoothed return (a float scalar) of accelerations ``float[T, 2]``
-    from `start` ``float[4]`` under `base`.
-
-    As `learned_return`, except that the reached indicators are their
-    sigmoids s and a terminal indicator ends the episode with probability s:
-    later rewards are weighted by the probability of not having ended yet.
-    Other terminal features end it as usual. `base.terminal` ``float[K]``
-    must already include the world's own end (``reached_exit``).
+    As `learned_return`, except that the world's events (``bool[K]`` mask
+    `events`, the reached indicators) are their smooth values s
+    (`JaxDynamics.smooth_events`) and a terminal event ends the episode with
+    probability s: later rewards are weighted by the probability of not
+    having ended yet. Other terminal features end it as usual.
+    `base.terminal` ``float[K]`` must include the world's own end (on
+    point-mass the base objective's ``reached_exit``).
     """
     geometry = dynamics.prepare(params)
 
     def step(carry, action):
         state, alive, scale = carry
-        next_state, features = transition(geometry, state, action)
-        features = _smooth_indicators(params, next_state, features)
+        # the meta-gradient differentiates the step twice (the inner loop's
+        # Hessian-vector products); under `vmap` a contact branch would
+        # compute both sides anyway, hence branch=False
+        next_state, features = dynamics.transition(geometry, state, action, False)
+        features = dynamics.smooth_events(params, next_state, features)
         reward = jnp.sum(base.weights * features) - base.step_cost
-        fires = jnp.where(_SMOOTH, features, jax.lax.stop_gradient(features != 0.0))
+        fires = jnp.where(events, features, jax.lax.stop_gradient(features != 0.0))
         survives = jnp.prod(1.0 - base.terminal * fires)
         return (next_state, alive * survives, scale * base.discount), reward * alive * scale
 
@@ -157,9 +147,9 @@ class _Data(NamedTuple):
     """An outer step's traced arguments (L levels, R restarts, H horizon, n
     learned weights, K world features)."""
 
-    params: jax.Array  # float[L, N_PARAMS]
-    starts: jax.Array  # float[L, 4]
-    init: jax.Array  # float[L, R, H, 2], the initial unconstrained actions
+    params: jax.Array  # float[L, P]
+    starts: jax.Array  # float[L, S]
+    init: jax.Array  # float[L, R, H, A], the initial unconstrained actions
     scatter: jax.Array  # float[n, K]: θ @ scatter is the weight vector in feature order
     terminal: jax.Array  # float[K], the learned objective's terminal mask
     step_cost: jax.Array  # float scalar, the learned objective's
@@ -182,24 +172,28 @@ _INNER = optax.scale_by_adam(eps_root=1e-16)
 _OUTER = optax.chain(optax.clip_by_global_norm(1.0), optax.scale_by_adam())
 
 
-def _build(inner_iterations: int) -> Callable:
+def _build(dynamics: JaxDynamics, events: tuple[bool, ...], inner_iterations: int) -> Callable:
     """The jitted outer step ``(θ float[n], opt_state, _Data) -> (θ', opt_state',
-    fitness, penalty, ∇θ (fitness - penalty) float[n])``; fitness and
+    fitness, penalty, ∇θ (fitness - penalty) float[n])`` in the world of
+    `dynamics` (`events`: which of its K features are events); fitness and
     penalty are those of the θ passed in, before the update."""
+    events = np.array(events, dtype=np.bool_)
 
     def values(weights, data: _Data, u):
-        """The learned return of unconstrained actions u ``float[L, R, H, 2]``: ``float[L, R]``."""
+        """The learned return of unconstrained actions u ``float[L, R, H, A]``: ``float[L, R]``."""
         objective = ObjectiveArrays(weights, data.terminal, data.step_cost, data.discount)
 
         def one(params, start, u):
-            return learned_return(params, start, params[L.MAX_ACCEL] * jnp.tanh(u), objective)
+            return learned_return(
+                dynamics, params, start, dynamics.action_scale(params) * jnp.tanh(u), objective
+            )
 
         return jax.vmap(jax.vmap(one, in_axes=(None, None, 0)))(data.params, data.starts, u)
 
     def plan(weights, data: _Data):
         """The mesa-optimiser on every level at once: Adam on the learned
         return of each restart, then the restart that return likes best;
-        accelerations ``float[L, H, 2]``."""
+        actions ``float[L, H, A]``."""
         # the sequences' returns are independent, so the gradient of their sum
         # is each one's own gradient; vmapping inside the iteration rather
         # than around the scan keeps tracing short
@@ -217,11 +211,11 @@ def _build(inner_iterations: int) -> Callable:
             # the gradient flows through the chosen restart
             best = jnp.argmax(jax.lax.stop_gradient(values(weights, data, u)), axis=1)
             u = jnp.take_along_axis(u, best[:, None, None, None], axis=1)
-        return data.params[:, L.MAX_ACCEL, None, None] * jnp.tanh(u[:, 0])
+        return jax.vmap(dynamics.action_scale)(data.params)[:, None, None] * jnp.tanh(u[:, 0])
 
     def objective(theta, data: _Data):
         actions = plan(theta @ data.scatter, data)
-        returns = jax.vmap(smoothed_return, in_axes=(0, 0, 0, None))(
+        returns = jax.vmap(functools.partial(smoothed_return, dynamics, events), in_axes=(0, 0, 0, None))(
             data.params, data.starts, actions, data.base
         )
         fitness = jnp.mean(returns)
@@ -237,14 +231,16 @@ def _build(inner_iterations: int) -> Callable:
     return jax.jit(step)
 
 
-#: inner_iterations -> the jitted step; jit's own cache tells shapes and dtypes apart
-_STEPS: dict[int, Callable] = {}
+#: (dynamics, events, inner_iterations) -> the jitted step; jit's own cache
+#: tells shapes and dtypes apart
+_STEPS: dict[tuple, Callable] = {}
 
 
-def _outer_step(inner_iterations: int) -> Callable:
-    if inner_iterations not in _STEPS:
-        _STEPS[inner_iterations] = _build(inner_iterations)
-    return _STEPS[inner_iterations]
+def _outer_step(dynamics: JaxDynamics, events: tuple[bool, ...], inner_iterations: int) -> Callable:
+    key = (dynamics, events, inner_iterations)
+    if key not in _STEPS:
+        _STEPS[key] = _build(dynamics, events, inner_iterations)
+    return _STEPS[key]
 
 
 def _vector(label: str, value, n: int) -> np.ndarray:
@@ -290,10 +286,11 @@ class Search:
         seed: int = 0,
     ):
         world = get_world(world)
-        if not getattr(world, "continuous", False) or world.name not in JAX_WORLDS:
+        dynamics = jax_dynamics_of(world)
+        if dynamics is None:
             raise InvalidParameterError(
-                f"{_OWNER} differentiates through JAX dynamics, which only {', '.join(JAX_WORLDS)} "
-                f"has; {world.name} has none (use another base optimiser there)"
+                f"{_OWNER} differentiates through a continuous world's JAX dynamics "
+                f"(world.jax_dynamics); {world.name} has none (use another base optimiser there)"
             )
         self.features = list(features)
         if not self.features or len(set(self.features)) != len(self.features):
@@ -319,14 +316,13 @@ class Search:
         self.world = world
         self.learned = Objective(dict.fromkeys(self.features, 0.0), terminal, step_cost, discount)
         learned = self.learned.bind(world)
+        # the base objective's terminal features hold the world's end (the
+        # exit region on point-mass), so the smoothed return ends there too
         base = objectives.get(world, world.base).bind(world)
-        # the world ends in the exit region, so the smoothed return ends there too
-        base_terminal = base.terminal.copy()
-        base_terminal[world.feature_index("reached_exit")] = 1.0
 
         levels = [world.sample(seed=s, split=split, **(overrides or {})) for s in self.level_seeds]
         init = init_scale * np.random.default_rng(seed).standard_normal(
-            (len(levels), restarts, horizon, L.ACTION_SIZE)
+            (len(levels), restarts, horizon, dynamics.action_size)
         )
         scatter = np.zeros((n, len(world.features)))
         scatter[np.arange(n), [world.feature_index(f) for f in self.features]] = 1.0
@@ -344,14 +340,15 @@ class Search:
             step_cost=device(learned.step_cost),
             discount=device(learned.discount),
             base=ObjectiveArrays(
-                device(base.weights), device(base_terminal), device(base.step_cost), device(base.discount)
+                device(base.weights), device(base.terminal), device(base.step_cost), device(base.discount)
             ),
             l1=device(l1),
             cost=device(cost),
             lr=device(lr),
             inner_lr=device(inner_lr),
         )
-        self.step = _outer_step(int(inner_iterations))
+        events = tuple(bool(f in world.events) for f in world.features)
+        self.step = _outer_step(dynamics, events, int(inner_iterations))
 
     def objective(self, theta) -> Objective:
         """The learned objective of weights θ ``float[n]``."""
@@ -419,7 +416,7 @@ def gradient_search(
         features: the n feature names θ weights; the learned objective is
             ``Objective(dict(zip(features, θ)), terminal, step_cost, discount)``.
         level_seeds: the L training levels, ``world.sample(seed, split, **overrides)``.
-        theta0: ``float[n]``; None is `default_theta0` (only ``reached_exit`` weighted).
+        theta0: ``float[n]``; None is `default_theta0` (only the base goals weighted).
         steps: outer (base) Adam steps, of learning rate `lr`, on ∇θ clipped
             to norm 1.
         horizon: H, the length of the open-loop action sequences.

@@ -1,118 +1,194 @@
-"""The base optimiser's search strategies over theta ``float[F]``.
+"""The base optimiser's search strategies over theta ``float[F]``, as small
+objects in the optax manner: `make_strategy` builds one from a `LearnConfig`
+(checking its options before any episode runs), and its one method,
+``search(fitness)``, calls ``fitness(thetas, generation)`` with a batch of
+candidates per generation (so the executors can spread it over cores).
 
-Each search calls ``fitness(thetas, generation)`` with a batch of candidates
-(one batch per generation, so the executors can spread it over cores) and
-returns nothing: `studies.learning.learn.Fitness` records every evaluation, and the
-best one wins. All of them are deterministic for a given seed.
+A strategy returns nothing: `studies.learning.fitness.Fitness` records every
+evaluation, and the best one wins. All of them are deterministic for a given
+seed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
 import objectives
+from studies.learning.candidates import goal_features, mixed_overrides
+from studies.learning.config import LearnConfig, LearningProblem, levels_seeds
+from studies.learning.fitness import Fitness
 from worlds import InvalidParameterError
 
 
-def candidates_search(fitness, dim: int, *, seed, evaluations, candidates, options) -> None:
-    """Score each given candidate (an `Objective` or a feature -> weight map)."""
-    _no_options("candidates", options)
-    if not candidates:
-        raise InvalidParameterError(
-            "the candidates optimiser needs candidates: a list of objectives or weight maps"
-        )
-    thetas = []
-    for candidate in candidates:
-        weights = candidate.weights if isinstance(candidate, objectives.Objective) else dict(candidate)
-        unknown = sorted(f for f, w in weights.items() if w != 0 and f not in fitness.features)
-        if unknown:
+class Strategy(Protocol):
+    """A search over theta ``float[F]``: ``search(fitness)`` scores batches of
+    candidates with ``fitness(thetas, generation) -> [fitness]``."""
+
+    def search(self, fitness: Fitness) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidates:
+    """Score each given candidate, in one batch.
+
+    Attributes:
+        thetas: ``[C]`` each candidate's weights ``float64[F]``.
+    """
+
+    thetas: tuple[np.ndarray, ...]
+
+    @classmethod
+    def from_config(cls, config: LearnConfig, features: Sequence[str]) -> Candidates:
+        _no_options("candidates", config.optimizer_options)
+        if not config.candidates:
             raise InvalidParameterError(
-                f"candidate {candidate!r} weights {unknown}, which are not among the learned features "
-                f"{list(fitness.features)}"
+                "the candidates optimiser needs candidates: a list of objectives or weight maps"
             )
-        thetas.append(np.array([weights.get(f, 0.0) for f in fitness.features], dtype=np.float64))
-    fitness(thetas, 0)
+        thetas = []
+        for candidate in config.candidates:
+            weights = candidate.weights if isinstance(candidate, objectives.Objective) else dict(candidate)
+            unknown = sorted(f for f, w in weights.items() if w != 0 and f not in features)
+            if unknown:
+                raise InvalidParameterError(
+                    f"candidate {candidate!r} weights {unknown}, which are not among the learned features "
+                    f"{list(features)}"
+                )
+            thetas.append(np.array([weights.get(f, 0.0) for f in features], dtype=np.float64))
+        return cls(tuple(thetas))
+
+    def search(self, fitness: Fitness) -> None:
+        fitness(list(self.thetas), 0)
 
 
-def random_search(fitness, dim: int, *, seed, evaluations, candidates, options) -> None:
-    """`evaluations` gaussian directions, in one batch."""
-    _no_options("random", options)
-    rng = np.random.default_rng(seed)
-    fitness(list(rng.standard_normal((evaluations, dim))), 0)
+@dataclasses.dataclass(frozen=True)
+class RandomSearch:
+    """`evaluations` standard gaussian directions, in one batch."""
+
+    evaluations: int
+    seed: int
+
+    @classmethod
+    def from_config(cls, config: LearnConfig, features: Sequence[str]) -> RandomSearch:
+        _no_options("random", config.optimizer_options)
+        return cls(config.evaluations, config.seed)
+
+    def search(self, fitness: Fitness) -> None:
+        rng = np.random.default_rng(self.seed)
+        fitness(list(rng.standard_normal((self.evaluations, len(fitness.features)))), 0)
 
 
-def cma_search(fitness, dim: int, *, seed, evaluations, candidates, options) -> None:
+@dataclasses.dataclass(frozen=True)
+class CMAES:
     """CMA-ES from the `cma` package, for about `evaluations` candidates.
 
-    Options: ``popsize`` (default cma's 4 + 3 ln F), ``sigma0`` (default 1.0),
-    ``x0`` (default zeros: no preference for any feature). CMA-ES stops early
-    when the fitness is flat, which is itself a finding: training cannot tell
-    the candidates apart.
+    CMA-ES stops early when the fitness is flat, which is itself a finding:
+    training cannot tell the candidates apart.
+
+    Attributes:
+        evaluations: the budget of candidates; seed: the optimiser's seed.
+        x0: ``float64[F]`` the start (option ``x0``, default zeros: no
+            preference for any feature).
+        sigma0: the initial step size (option ``sigma0``, default 1.0).
+        popsize: candidates per generation (option ``popsize``, default cma's
+            4 + 3 ln F).
     """
-    import cma
 
-    unknown = sorted(set(options) - {"popsize", "sigma0", "x0"})
-    if unknown:
-        raise InvalidParameterError(f"unknown cma options {unknown}; valid: popsize, sigma0, x0")
-    x0 = np.asarray(options.get("x0", np.zeros(dim)), dtype=np.float64)
-    if x0.shape != (dim,):
-        raise InvalidParameterError(f"cma x0 needs {dim} values (one per feature), got {x0.shape}")
-    settings: dict[str, Any] = {
-        # cma reads 0 as "seed from the clock"; shift so every seed is reproducible
-        "seed": int(seed) + 1,
-        "maxfevals": evaluations,
-        "verbose": -9,
-    }
-    if "popsize" in options:
-        settings["popsize"] = int(options["popsize"])
-    if dim == 1:
-        # CMA-ES needs two dimensions; the second is ignored
-        x0 = np.append(x0, 0.0)
-    strategy = cma.CMAEvolutionStrategy(x0, float(options.get("sigma0", 1.0)), settings)
-    generation, spent = 0, 0
-    while not strategy.stop() and spent < evaluations:
-        batch = strategy.ask()
-        scores = fitness([np.asarray(x)[:dim] for x in batch], generation)
-        strategy.tell(batch, [-s for s in scores])  # cma minimises
-        generation, spent = generation + 1, spent + len(batch)
+    evaluations: int
+    seed: int
+    x0: np.ndarray
+    sigma0: float = 1.0
+    popsize: int | None = None
+
+    @classmethod
+    def from_config(cls, config: LearnConfig, features: Sequence[str]) -> CMAES:
+        options = config.optimizer_options
+        unknown = sorted(set(options) - {"popsize", "sigma0", "x0"})
+        if unknown:
+            raise InvalidParameterError(f"unknown cma options {unknown}; valid: popsize, sigma0, x0")
+        dim = len(features)
+        x0 = np.asarray(options.get("x0", np.zeros(dim)), dtype=np.float64)
+        if x0.shape != (dim,):
+            raise InvalidParameterError(f"cma x0 needs {dim} values (one per feature), got {x0.shape}")
+        popsize = int(options["popsize"]) if "popsize" in options else None
+        return cls(config.evaluations, config.seed, x0, float(options.get("sigma0", 1.0)), popsize)
+
+    def search(self, fitness: Fitness) -> None:
+        import cma  # loaded only for this strategy
+
+        dim = len(self.x0)
+        settings: dict[str, Any] = {
+            # cma reads 0 as "seed from the clock"; shift so every seed is reproducible
+            "seed": int(self.seed) + 1,
+            "maxfevals": self.evaluations,
+            "verbose": -9,
+        }
+        if self.popsize is not None:
+            settings["popsize"] = self.popsize
+        # CMA-ES needs two dimensions; a second one for a single feature is ignored
+        x0 = np.append(self.x0, 0.0) if dim == 1 else self.x0
+        strategy = cma.CMAEvolutionStrategy(x0, self.sigma0, settings)
+        generation, spent = 0, 0
+        while not strategy.stop() and spent < self.evaluations:
+            batch = strategy.ask()
+            scores = fitness([np.asarray(x)[:dim] for x in batch], generation)
+            strategy.tell(batch, [-s for s in scores])  # cma minimises
+            generation, spent = generation + 1, spent + len(batch)
 
 
-def gradient_search(fitness, dim: int, *, seed, evaluations, candidates, options) -> None:
+@dataclasses.dataclass(frozen=True)
+class GradientAscent:
     """Gradient ascent on theta through the unrolled JAX planner
     (`studies.learning.gradient`), then real episodes of the starting theta and
-    of the theta whose smoothed, penalised fitness was best.
+    of the theta whose smoothed, penalised fitness was best, in one batch.
 
-    Options are `learn_gradient.gradient_search`'s keywords (``theta0``,
-    ``steps``, ``lr``, ``horizon`` (default: the planner's), ...)."""
-    from studies.learning import gradient as learn_gradient
+    Attributes:
+        seed: seeds the planner's initial actions.
+        options: `studies.learning.gradient.gradient_search`'s keywords
+            (``theta0``, ``steps``, ``lr``, ``horizon`` (default: the
+            planner's), ...).
+    """
 
-    world = fitness.world
-    if any(o != fitness.overrides[0] for o in fitness.overrides):
-        raise InvalidParameterError(
-            "the gradient optimiser takes one set of overrides for all levels, not a mixture"
-        )
-    goals = {f for o in objectives.catalogue(world).values() for f in o.terminal}
-    base = objectives.get(world, world.base)
-    theta0 = options.pop("theta0", None)
-    if theta0 is None:
-        theta0 = learn_gradient.default_theta0(world, fitness.features)
-    theta0 = np.asarray(theta0, dtype=np.float64)
-    if theta0.shape != (dim,):
-        raise InvalidParameterError(f"theta0 needs {dim} values (one per feature), got {theta0.shape}")
-    if "horizon" in dict(fitness.planner.options):
-        options.setdefault("horizon", dict(fitness.planner.options)["horizon"])
-    steps = learn_gradient.gradient_search(
-        world, list(fitness.features), frozenset(goals & set(fitness.features)),
-        base.discount, base.step_cost,
-        list(fitness.levels), fitness.split, fitness.overrides[0], theta0,
-        l1=fitness.prior.l1, cost=np.array([fitness.prior.cost.get(f, 0.0) for f in fitness.features]),
-        seed=seed, **options,
-    )  # fmt: skip
-    best = max(steps[1:] or steps, key=lambda row: row["fitness"] - row["penalty"])
-    fitness([theta0, np.asarray(best["theta"])], 0)
+    seed: int
+    options: Mapping[str, Any]
+
+    @classmethod
+    def from_config(cls, config: LearnConfig, features: Sequence[str]) -> GradientAscent:
+        per_level = mixed_overrides(len(levels_seeds(config.levels)), config.overrides, config.mixture)
+        if any(o != per_level[0] for o in per_level):
+            raise InvalidParameterError(
+                "the gradient optimiser takes one set of overrides for all levels, not a mixture"
+            )
+        return cls(config.seed, dict(config.optimizer_options))
+
+    def search(self, fitness: Fitness) -> None:
+        from studies.learning import gradient  # imports JAX, which only this strategy needs
+
+        problem: LearningProblem = fitness.problem
+        world, features, dim = problem.world, problem.features, len(problem.features)
+        options = dict(self.options)
+        base = objectives.get(world, world.base)
+        theta0 = options.pop("theta0", None)
+        if theta0 is None:
+            theta0 = gradient.default_theta0(world, features)
+        theta0 = np.asarray(theta0, dtype=np.float64)
+        if theta0.shape != (dim,):
+            raise InvalidParameterError(f"theta0 needs {dim} values (one per feature), got {theta0.shape}")
+        planner_options = dict(problem.planner.options)
+        if "horizon" in planner_options:
+            options.setdefault("horizon", planner_options["horizon"])
+        prior = problem.config.prior
+        steps = gradient.gradient_search(
+            world, list(features), goal_features(world) & set(features), base.discount, base.step_cost,
+            list(problem.levels), problem.config.split, problem.level_overrides[0], theta0,
+            l1=prior.l1, cost=np.array([prior.cost.get(f, 0.0) for f in features]),
+            seed=self.seed, **options,
+        )  # fmt: skip
+        best = max(steps[1:] or steps, key=lambda row: row["fitness"] - row["penalty"])
+        fitness([theta0, np.asarray(best["theta"])], 0)
 
 
 def _no_options(name: str, options: Mapping[str, Any]) -> None:
@@ -120,9 +196,15 @@ def _no_options(name: str, options: Mapping[str, Any]) -> None:
         raise InvalidParameterError(f"the {name} optimiser takes no options, got {sorted(options)}")
 
 
-SEARCHES: dict[str, Callable[..., None]] = {
-    "candidates": candidates_search,
-    "random": random_search,
-    "cma": cma_search,
-    "gradient": gradient_search,
+#: optimizer name -> ``from_config(config, features) -> Strategy``
+STRATEGIES: dict[str, Callable[[LearnConfig, Sequence[str]], Strategy]] = {
+    "candidates": Candidates.from_config,
+    "random": RandomSearch.from_config,
+    "cma": CMAES.from_config,
+    "gradient": GradientAscent.from_config,
 }
+
+
+def make_strategy(config: LearnConfig, features: Sequence[str]) -> Strategy:
+    """The search strategy `config` names, its options checked."""
+    return STRATEGIES[config.optimizer](config, features)

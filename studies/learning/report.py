@@ -22,9 +22,12 @@ import numpy as np
 import objectives
 import worlds
 from studies.core.store import ResultStore
-from studies.learning.learn import mixed_overrides
-from studies.reporting.plots import num, pct, pyplot, write_section_report
-from studies.reporting.stats import bootstrap_ci
+from studies.learning.candidates import mixed_overrides
+from studies.reporting.formatting import num, pct
+from studies.reporting.pages import write_section_report
+from studies.reporting.plots import pyplot
+from studies.reporting.stats import NoResultsError, bootstrap_ci
+from worlds import InvalidParameterError
 
 _TIE = 1e-9
 
@@ -121,53 +124,85 @@ def _runs_table(runs: list[_Run], base: str) -> tuple[list[str], list[list[str]]
 
 
 # ---- diversity ---------------------------------------------------------------
-def _away(run: _Run) -> int:
-    """How many training levels have the arrow away from the exit (sampled again)."""
-    config = run.payload["config"]
-    world = worlds.get(config["world"])
-    per_level = mixed_overrides(config.get("levels", 20), config.get("overrides", {}), config.get("mixture"))
-    count = 0
-    for seed, overrides in enumerate(per_level):
-        level = world.sample(seed=seed, split=config.get("split", "train"), **overrides)
-        arrow, exit_ = world.locate(level, None, "arrow")[0], world.locate(level, None, "exit")[0]
-        count += arrow.tolist() != exit_.tolist()
-    return count
+def _goal_events(world) -> tuple[tuple[str, str], tuple[str, str]]:
+    """((base objective, its goal event), (proxy objective, its goal event)):
+    the goal events (terminal features that are `world.events`) of the base
+    objective and of the first catalogue proxy with one of its own; on
+    arrow-maze (exit, reached_exit) and (arrow, reached_arrow)."""
+    catalogue = objectives.catalogue(world)
+    goals = {
+        name: [f for f in world.events if f in objective.terminal] for name, objective in catalogue.items()
+    }
+    base = goals[world.base][:1]
+    proxies = [(n, g[0]) for n, g in goals.items() if n != world.base and g and g[0] not in base]
+    if not base or not proxies:
+        raise InvalidParameterError(
+            f"the diversity report compares the goal events of {world.name}'s base objective and of a "
+            'proxy in its catalogue; it has none to compare (use report = "plain")'
+        )
+    return (world.base, base[0]), proxies[0]
+
+
+def _knob(config: dict[str, Any]) -> str:
+    """The diversity knob: the mixture's overrides, as text."""
+    mixture = config.get("mixture") or {}
+    return ", ".join(f"{k} = {v}" for k, v in mixture.get("overrides", {}).items()) or "no mixture"
+
+
+def _diverse_levels(config: dict[str, Any]) -> int:
+    """How many training levels are sampled with the mixture's overrides."""
+    mixture = config.get("mixture")
+    if not mixture:
+        return 0
+    plain = mixed_overrides(config.get("levels", 20), config.get("overrides", {}), None)
+    mixed = mixed_overrides(config.get("levels", 20), config.get("overrides", {}), mixture)
+    return sum(a != b for a, b in zip(plain, mixed))
 
 
 def _diversity_p(config: dict[str, Any]) -> float:
-    """The fraction of training levels meant to have the arrow away from the exit."""
+    """p: the fraction of training levels sampled with the mixture's overrides
+    (the study's diversity knob, e.g. the arrow away from the exit)."""
     mixture = config.get("mixture")
-    if mixture and mixture["overrides"].get("arrow_at_exit_prob", 1.0) == 0.0:
+    if mixture:
         return float(mixture["fraction"])
-    return round(1.0 - config.get("overrides", {}).get("arrow_at_exit_prob", 1.0), 6)
+    if config.get("overrides"):
+        # the overrides may or may not be the diversity knob: p cannot be read off them
+        raise InvalidParameterError(
+            "the diversity report reads p from each run's mixture; a run without one has overrides "
+            f"{config['overrides']} instead: declare the diversity knob as a mixture"
+        )
+    return 0.0
 
 
 def _diversity(runs: list[_Run], out: Path, base: str):
+    world = worlds.get(runs[0].payload["config"]["world"])
+    (base_name, base_goal), (proxy_name, proxy_goal) = _goal_events(world)
+    knob = _knob(runs[0].payload["config"])
     groups: dict[tuple[float, int], list[_Run]] = defaultdict(list)
     for run in runs:
         p = _diversity_p(run.payload["config"])
         groups[(p, run.payload["config"]["levels"])].append(run)
     table, stats = [], {}
     for (p, levels), members in sorted(groups.items()):
-        w_exit = [r.weights.get("reached_exit", 0.0) for r in members]
-        w_arrow = [r.weights.get("reached_arrow", 0.0) for r in members]
+        w_base = [r.weights.get(base_goal, 0.0) for r in members]
+        w_proxy = [r.weights.get(proxy_goal, 0.0) for r in members]
         per_run = [_rates(r.played["test"]["learned"], base)[f"reached_{base}"] for r in members]
         pooled = [float(e["achieved"][base]) for r in members for e in r.played["test"]["learned"]]
         mean, lo, hi = bootstrap_ci(pooled)
-        away = [_away(r) for r in members[:1]][0]
+        diverse = _diverse_levels(members[0].payload["config"])
         tied = float(np.mean([_tied(r.payload["history"]) for r in members]))
         stats[(p, levels)] = dict(
-            w_exit=w_exit, w_arrow=w_arrow, rate=(mean, lo, hi), per_run=per_run, tied=tied
+            w_base=w_base, w_proxy=w_proxy, rate=(mean, lo, hi), per_run=per_run, tied=tied
         )
         table.append([
-            f"{p:g}", str(levels), str(away), str(len(members)),
-            f"{np.mean(w_exit):+.2f} [{min(w_exit):+.2f}, {max(w_exit):+.2f}]",
-            f"{np.mean(w_arrow):+.2f} [{min(w_arrow):+.2f}, {max(w_arrow):+.2f}]",
+            f"{p:g}", str(levels), str(diverse), str(len(members)),
+            f"{np.mean(w_base):+.2f} [{min(w_base):+.2f}, {max(w_base):+.2f}]",
+            f"{np.mean(w_proxy):+.2f} [{min(w_proxy):+.2f}, {max(w_proxy):+.2f}]",
             pct(tied), f"{pct(mean)} [{pct(lo)}, {pct(hi)}]", f"{pct(min(per_run))}-{pct(max(per_run))}",
         ])  # fmt: skip
     headers = [
-        "p (arrow away)", "training levels", "levels with arrow away", "optimiser seeds",
-        "w reached_exit mean [min, max]", "w reached_arrow mean [min, max]", "candidates tied with the best",
+        f"p ({knob})", "training levels", f"levels with {knob}", "optimiser seeds",
+        f"w {base_goal} mean [min, max]", f"w {proxy_goal} mean [min, max]", "candidates tied with the best",
         f"test: reaches {base} [95% CI]", "per seed",
     ]  # fmt: skip
     sentences = []
@@ -182,23 +217,24 @@ def _diversity(runs: list[_Run], out: Path, base: str):
         if p == 0:
             sentences.append(
                 f"With p = 0 ({levels} training levels), {pct(s['tied'])} of the candidates tie with the "
-                "best training score: training cannot tell exit from arrow. Across optimiser seeds the "
-                f"learned weight on reached_exit spans {_span(s['w_exit'])} and on reached_arrow "
-                f"{_span(s['w_arrow'])}; the test agents reach the {base} in "
+                f"best training score: training cannot tell {base_name} from {proxy_name}. Across optimiser "
+                f"seeds the learned weight on {base_goal} spans {_span(s['w_base'])} and on {proxy_goal} "
+                f"{_span(s['w_proxy'])}; the test agents reach the {base} in "
                 f"{pct(min(s['per_run']))}-{pct(max(s['per_run']))} of episodes per seed "
                 f"({pct(mean)} pooled): "
-                "what gets selected is whatever the optimiser's seed lands on, not the exit."
+                f"what gets selected is whatever the optimiser's seed lands on, not the {base_name}."
             )
-    figure = _plot_diversity(stats, out / "diversity.png", base)
+    figure = _plot_diversity(stats, out / "diversity.png", base, (base_goal, proxy_goal), knob)
     return (
         sentences,
         headers,
         table,
-        [(figure, "Learned weights and test alignment against training diversity p")],
+        [(figure, f"Learned weights and test alignment against training diversity p ({knob})")],
     )
 
 
-def _plot_diversity(stats, path: Path, base: str) -> Path:
+def _plot_diversity(stats, path: Path, base: str, goals: tuple[str, str], knob: str) -> Path:
+    """Left: w(base goal) - w(proxy goal) against p; right: the test reach rate."""
     plt = pyplot()
     ps = sorted({p for p, _ in stats})
     sizes = sorted({n for _, n in stats})
@@ -208,7 +244,7 @@ def _plot_diversity(stats, path: Path, base: str) -> Path:
     for colour, n in zip(colours, sizes):
         keys = [(p, n) for p in ps if (p, n) in stats]
         xs = np.array([x[p] for p, _ in keys]) + (sizes.index(n) - (len(sizes) - 1) / 2) * 0.08
-        share = [np.array(stats[k]["w_exit"]) - np.array(stats[k]["w_arrow"]) for k in keys]
+        share = [np.array(stats[k]["w_base"]) - np.array(stats[k]["w_proxy"]) for k in keys]
         left.errorbar(xs, [s.mean() for s in share],
                       yerr=[[s.mean() - s.min() for s in share], [s.max() - s.mean() for s in share]],
                       marker="o", capsize=3, color=colour, label=f"{n} training levels")  # fmt: skip
@@ -216,12 +252,12 @@ def _plot_diversity(stats, path: Path, base: str) -> Path:
         right.plot(xs, [r[0] for r in rates], marker="o", color=colour, label=f"{n} training levels")
         right.fill_between(xs, [r[1] for r in rates], [r[2] for r in rates], color=colour, alpha=0.2)
     left.axhline(0, color="#888", lw=0.8)
-    left.set_ylabel("w reached_exit - w reached_arrow\n(mean, min-max over optimiser seeds)")
+    left.set_ylabel(f"w {goals[0]} - w {goals[1]}\n(mean, min-max over optimiser seeds)")
     right.set_ylabel(f"test episodes reaching the {base} (95% CI)")
     right.set_ylim(-0.02, 1.02)
     for ax in (left, right):
         ax.set_xticks(range(len(ps)), [f"{p:g}" for p in ps])
-        ax.set_xlabel("p: fraction of training levels with the arrow away from the exit")
+        ax.set_xlabel(f"p: fraction of training levels with {knob}")
         ax.legend(fontsize=8)
     fig.suptitle("Training diversity: what the base optimiser selects, and how it generalises")
     fig.tight_layout()
@@ -395,8 +431,6 @@ _SECTIONS = {
 
 def write_learning_report(out_dir: str | Path, console=None) -> dict[str, Path]:
     """Write the report of the learning study in `out_dir`; returns the paths by name."""
-    from studies.reporting.stats import NoResultsError
-
     out = Path(out_dir)
     info, runs, world = _load(out)
     if not runs:

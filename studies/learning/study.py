@@ -56,13 +56,20 @@ from typing import Any
 from rich.console import Console
 
 import objectives
+import worlds
 from studies.core.executors import Executor
+from studies.core.kinds import StudyKind, register_kind
 from studies.core.runner import open_run, play_cells
 from studies.core.spec import StudyError
 from studies.core.store import ResultStore
-from studies.learning.learn import PlannerSpec, Prior, agent_cells, check_arguments, learn_objective
+from studies.learning.config import LearnConfig, PlannerSpec, Prior
+from studies.learning.fitness import agent_cells
+from studies.learning.learn import check_config, learn_objective
+from studies.learning.report import write_learning_report
 from worlds import MesabaseError
 
+#: the study kind's name, as study files and the store's ``study`` table give it
+KIND_NAME = "learn"
 REPORTS = ("diversity", "bounded-design", "proxy-preference", "plain")
 _KEYS = {
     "name", "description", "kind", "report", "world", "features", "split", "levels", "optimizer",
@@ -96,9 +103,12 @@ class LearningStudy:
     runs: tuple[LearningRun, ...]
 
 
-def parse(data: dict[str, Any], source: str) -> LearningStudy:
+def parse(data: dict[str, Any], source: str, seeds: int | None = None) -> LearningStudy:
     """A `LearningStudy` from the TOML `data`; raises `StudyError` naming the
-    file and key of the first problem."""
+    file and key of the first problem. `seeds` (the command line's
+    ``--seeds``) replaces the number of evaluation levels."""
+    if seeds is not None and isinstance(data.get("evaluate", {}), dict):
+        data = {**data, "evaluate": {**data.get("evaluate", {}), "levels": seeds}}
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise StudyError(f"{source}: {unknown[0]}: unknown key; valid keys: {', '.join(sorted(_KEYS))}")
@@ -162,13 +172,14 @@ def _prior(config: dict) -> Prior:
         raise StudyError(f"prior: {error}; valid keys: l1, nonzero, cost, tolerance") from None
 
 
-def _arguments(config: dict) -> dict[str, Any]:
+def _planner(config: dict) -> PlannerSpec:
     planner = config["planner"]
-    return dict(
-        world=config.get("world"),
-        planner=planner["name"],
-        budget=planner.get("budget"),
-        options=planner.get("options", {}),
+    return PlannerSpec.of(planner["name"], planner.get("budget"), planner.get("options", {}))
+
+
+def _learn_config(config: dict) -> LearnConfig:
+    """The base optimiser's `LearnConfig` of one run's settings."""
+    return LearnConfig(
         features=config.get("features"),
         split=config.get("split", "train"),
         levels=config.get("levels", 20),
@@ -176,32 +187,28 @@ def _arguments(config: dict) -> dict[str, Any]:
         mixture=config.get("mixture"),
         optimizer=config.get("optimizer", "cma"),
         evaluations=config.get("evaluations", 40),
+        candidates=config.get("candidates"),
+        optimizer_options=config.get("optimizer_options", {}),
         prior=_prior(config),
         seed=config.get("seed", 0),
         max_steps=config.get("max_steps"),
-        optimizer_options=config.get("optimizer_options", {}),
-        candidates=config.get("candidates"),
     )
 
 
 def _validate(config: dict) -> None:
     if "world" not in config:
         raise StudyError("world: a learning study needs a world")
-    args = _arguments(config)
-    check_arguments(
-        args["world"], args["planner"], args["budget"], args["options"], args["features"], args["split"],
-        args["levels"], args["overrides"], args["optimizer"], args["evaluations"], args["prior"],
-        args["mixture"],
-    )  # fmt: skip
+    check_config(config["world"], _planner(config), _learn_config(config))
     evaluate = config["evaluate"]
-    world = objectives.catalogue(args["world"])
+    world = worlds.get(config["world"])
+    catalogue = objectives.catalogue(world)
     for name in evaluate.get("objectives", []):
-        if name not in world:
-            raise StudyError(f"evaluate.objectives: unknown objective {name!r}; valid: {', '.join(world)}")
-    import worlds
-
+        if name not in catalogue:
+            raise StudyError(
+                f"evaluate.objectives: unknown objective {name!r}; valid: {', '.join(catalogue)}"
+            )
     for split in evaluate.get("splits", []):
-        worlds.get(args["world"]).split_params(split, **evaluate.get("overrides", {}))
+        world.split_params(split, **evaluate.get("overrides", {}))
     levels = evaluate.get("levels", 20)
     if isinstance(levels, bool) or not isinstance(levels, int) or levels < 1:
         raise StudyError(f"evaluate.levels: expected a positive integer, got {levels!r}")
@@ -224,7 +231,7 @@ def run_learning(
     with open_run(out_dir, executor, workers, address) as (store, running):
         store.record_info(
             {"name": study.name, "description": study.description, "source": study.source,
-             "kind": "learn", "report": study.report, "runs": str(len(study.runs))}
+             "kind": KIND_NAME, "report": study.report, "runs": str(len(study.runs))}
         )  # fmt: skip
         done = store.learned_keys()
         todo = [run for run in study.runs if run.key not in done]
@@ -245,12 +252,12 @@ def learn_and_evaluate(
     named in ``evaluate.objectives``) on the evaluation splits. Returns the
     ``learned`` table's payload."""
     config = run.config
-    args = _arguments(config)
+    planner = _planner(config)
     learned = learn_objective(
-        **args, store=store, study=name, executor=executor, console=console, progress=progress
-    )
+        config["world"], planner, _learn_config(config), store=store, study=name, executor=executor,
+        console=console, progress=progress,
+    )  # fmt: skip
     evaluate = config["evaluate"]
-    planner = PlannerSpec.of(args["planner"], args["budget"], args["options"])
     agents = {"learned": learned.objective, **{n: n for n in evaluate.get("objectives", [])}}
     levels = range(evaluate.get("levels", 20))
     played: dict[str, dict[str, list[str]]] = {}
@@ -278,3 +285,31 @@ def learn_and_evaluate(
         "history": [e.as_dict() for e in learned.history],
         "evaluations": played,
     }
+
+
+def _headline(study: LearningStudy, out: Path) -> str:
+    return f"learning study [bold]{study.name}[/]: {len(study.runs)} runs -> {Path(out) / 'results.sqlite'}"
+
+
+def _describe_counts(counts) -> str:
+    return (
+        f"{counts['learned']} run(s) learned, {counts['already']} already finished, {counts['runs']} in all"
+    )
+
+
+def _run(study: LearningStudy, out, *, executor="process", workers=None, address=None, console=None):
+    return run_learning(study, out, executor=executor, workers=workers, address=address, console=console)
+
+
+#: the ``learn`` study kind (`studies.core.kinds`)
+KIND = register_kind(
+    StudyKind(
+        name=KIND_NAME,
+        description="the base optimiser selects a fixed planner's objective, then plays it off-distribution",
+        parse=parse,
+        run=_run,
+        report=write_learning_report,
+        headline=_headline,
+        describe_counts=_describe_counts,
+    )
+)

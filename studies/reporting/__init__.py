@@ -1,0 +1,59 @@
+"""Reporting shared by every study kind: statistics (`stats`), numbers as
+text (`formatting`), figures (`plots`), markdown and HTML pages (`pages`), and
+`write_report`, which hands a study folder to its kind's report.
+"""
+
+from studies.reporting.formatting import is_finite, num, pct
+from studies.reporting.pages import (
+    html_figure,
+    html_page,
+    html_table,
+    markdown_page,
+    markdown_table,
+    page_opening,
+    write_section_report,
+)
+from studies.reporting.plots import (
+    OUTCOME_COLOURS,
+    OUTCOME_NAMES,
+    ReplayError,
+    agent_colours,
+    caption,
+    choose_examples,
+    plot_example,
+    plot_outcomes,
+    plot_robustness,
+    pyplot,
+    replay,
+)
+from studies.reporting.report import kind_of, write_report
+from studies.reporting.stats import RESAMPLES, NoResultsError, bootstrap_ci
+
+__all__ = [
+    "OUTCOME_COLOURS",
+    "OUTCOME_NAMES",
+    "RESAMPLES",
+    "NoResultsError",
+    "ReplayError",
+    "agent_colours",
+    "bootstrap_ci",
+    "caption",
+    "choose_examples",
+    "html_figure",
+    "html_page",
+    "html_table",
+    "is_finite",
+    "kind_of",
+    "markdown_page",
+    "markdown_table",
+    "num",
+    "page_opening",
+    "pct",
+    "plot_example",
+    "plot_outcomes",
+    "plot_robustness",
+    "pyplot",
+    "replay",
+    "write_report",
+    "write_section_report",
+]

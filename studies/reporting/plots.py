@@ -1,23 +1,21 @@
-"""The figures and pages of a study report (`studies.reporting.report`): outcome bars,
-the 2-D robustness plot, rendered example episodes (replayed from their
-stored rows), and the markdown and self-contained HTML pages.
+"""The figures of study reports: outcome bars, the 2-D robustness plot and
+rendered example episodes (replayed from their stored rows).
 
-The plots take the summary rows of `studies.reporting.report.summarise` (or one episode
-row of `studies.core.store.ResultStore.rows`) and write one PNG each with
-matplotlib's Agg backend, so reports build without a display.
+The plots take the summary rows of `studies.episodes.summary.summarise` (or
+one episode row of `studies.core.store.ResultStore.rows`) and write one PNG
+each with matplotlib's Agg backend (`pyplot`), so reports build without a
+display. The pages they go into are `studies.reporting.pages`.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, OUTCOMES
+from studies.reporting.formatting import is_finite, num
 from worlds import MesabaseError
 
 OUTCOME_COLOURS = {INTENDED: "#2e9e4f", MISGENERALIZED: "#d63031", CAPABILITY_FAILURE: "#f0a500"}
@@ -41,21 +39,6 @@ def pyplot():
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def _finite(*values: float | None) -> bool:
-    """True when every value is a finite number."""
-    return all(v is not None and math.isfinite(v) for v in values)
-
-
-def pct(fraction: float) -> str:
-    """A fraction as a whole percentage."""
-    return f"{100 * fraction:.0f}%"
-
-
-def num(value: float | None) -> str:
-    """Two decimals; "n/a" for None and NaN; never "-0.00"."""
-    return "n/a" if not _finite(value) else f"{value:.2f}".replace("-0.00", "0.00")
 
 
 def agent_colours(summary: list[dict[str, Any]]) -> dict[str, Any]:
@@ -108,7 +91,7 @@ def _limits(rows: list[dict[str, Any]]) -> tuple[float, float]:
     values = [0.0, 1.0]
     for row in rows:
         for axis in ("capability", "alignment"):
-            values += [v for v in (row[f"{axis}_lo"], row[f"{axis}_hi"]) if _finite(v)]
+            values += [v for v in (row[f"{axis}_lo"], row[f"{axis}_hi"]) if is_finite(v)]
     return min(values) - 0.06, max(values) + 0.06
 
 
@@ -131,7 +114,7 @@ def _shade_regions(ax, tau: float, low: float, high: float) -> None:
 def _point(ax, row, colour, marker, size) -> tuple[float, float] | None:
     """One agent x split: its mean (capability, alignment) with CI error bars."""
     x, y = row["capability_mean"], row["alignment_mean"]
-    if not _finite(x, y):
+    if not is_finite(x, y):
         return None
     xerr = [[x - row["capability_lo"]], [row["capability_hi"] - x]]
     yerr = [[y - row["alignment_lo"]], [row["alignment_hi"] - y]]
@@ -266,140 +249,6 @@ def choose_examples(rows: list[dict[str, Any]], count: int) -> list[dict[str, An
     return chosen[:count]
 
 
-# ---- pages: markdown and self-contained HTML ------------------------------------
-
-
-def _ci(row: dict[str, Any], axis: str) -> str:
-    """ "mean [lo, hi]" of one axis, with the count of undefined scores."""
-    mean, lo, hi, missing = (row[f"{axis}_{k}"] for k in ("mean", "lo", "hi", "nan"))
-    text = "n/a" if not _finite(mean) else f"{num(mean)} [{num(lo)}, {num(hi)}]"
-    return text + (f" ({missing} n/a)" if missing and _finite(mean) else "")
-
-
-def _tables(summary: list[dict[str, Any]]) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, headers, rows) of the outcome table and the score table."""
-    lead = ["world"] if len({r["world"] for r in summary}) > 1 else []
-    outcomes, scores = [], []
-    for r in summary:
-        first = [r[k] for k in lead] + [r["agent"], r["split"]]
-        outcomes.append([*first, str(r["n"]), *(f"{r[o]} ({pct(r['frac_' + o])})" for o in OUTCOMES)])
-        scores.append(
-            [*first, _ci(r, "capability"), _ci(r, "alignment"), r["scored_objective"], r["scoring"]]
-        )
-    outcome_headers = [*lead, "agent", "split", "n", *(OUTCOME_NAMES[o] for o in OUTCOMES)]
-    score_headers = [*lead, "agent", "split", "capability", "alignment", "scored against", "scoring"]
-    return [("Outcomes", outcome_headers, outcomes), ("Capability and alignment", score_headers, scores)]
-
-
-def _markdown_table(headers: list[str], rows: list[list[str]]) -> str:
-    """A GitHub-flavoured markdown table."""
-
-    def line(cells):
-        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
-
-    return "\n".join([line(headers), line(["---"] * len(headers)), *(line(r) for r in rows)])
-
-
-def _html_table(headers: list[str], rows: list[list[str]]) -> str:
-    """An HTML table, every cell escaped."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _figure(path: Path, text: str) -> str:
-    """An HTML figure with the PNG inlined as a data URI, so the page works offline."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    alt = html.escape(text)
-    return (
-        f"<figure><img src='data:image/png;base64,{data}' alt='{alt}'><figcaption>{alt}</figcaption></figure>"
-    )
-
-
 def caption(row: dict[str, Any]) -> str:
     """An example episode's caption: agent, split, seed and outcome."""
     return f"{row['agent']}, {row['split']} seed {row['seed']}: {OUTCOME_NAMES[row['outcome']]}"
-
-
-_CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-th{background:#f2f2f2}img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}
-figcaption{color:#555;font-size:.9em}"""
-
-
-def pages(info, notes, summary, sentences, figures, examples) -> tuple[str, str]:
-    """The report's markdown and HTML texts; figures and examples are (path, caption) pairs."""
-    title, description = info["name"], info.get("description", "")
-    md = [f"# Study: {title}", description, notes, "## Findings", "\n".join(f"- {s}" for s in sentences)]
-    page = [
-        f"<h1>Study: {html.escape(title)}</h1>",
-        f"<p>{html.escape(description)}</p>",
-        f"<p>{html.escape(notes)}</p>",
-        "<h2>Findings</h2>",
-        "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>",
-    ]
-    for (heading, headers, rows), (path, text) in zip(_tables(summary), figures):
-        md += [f"## {heading}", _markdown_table(headers, rows), f"![{text}]({path.name})"]
-        page += [f"<h2>{heading}</h2>", _html_table(headers, rows), _figure(path, text)]
-    if examples:
-        md += ["## Example episodes", *(f"![{text}]({path.name})" for path, text in examples)]
-        page += ["<h2>Example episodes</h2>", *(_figure(path, text) for path, text in examples)]
-    more = "Per-group numbers, with mean returns and event rates, are in summary.csv."
-    md.append(more.replace("summary.csv", "[summary.csv](summary.csv)"))
-    page.append(
-        "<p>" + html.escape(more).replace("summary.csv", "<a href='summary.csv'>summary.csv</a>") + "</p>"
-    )
-    head = f"<meta charset='utf-8'><title>{html.escape(title)}</title><style>{_CSS}</style>"
-    markdown = "\n\n".join(part for part in md if part) + "\n"
-    return markdown, f"<!DOCTYPE html>\n<html><head>{head}</head><body>\n" + "\n".join(
-        page
-    ) + "\n</body></html>\n"
-
-
-def write_section_report(
-    out: Path,
-    title: str,
-    description: str,
-    notes: str,
-    sentences: list[str],
-    tables: list[tuple[str, list[str], list[list[str]], list[tuple[Path, str]]]],
-    csv_table: tuple[str, list[str], list[list[str]]],
-    console=None,
-) -> dict[str, Path]:
-    """A report of findings and titled tables, each followed by its figures:
-    ``<csv name>.csv`` (one table), ``report.md`` and a self-contained
-    ``report.html``. Returns the written paths by name (figures included)."""
-    import csv
-
-    name, csv_headers, csv_rows = csv_table
-    paths = {name: out / f"{name}.csv"}
-    with paths[name].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(csv_headers)
-        writer.writerows(csv_rows)
-    md = [f"# {title}", description, notes, "## Findings", "\n".join(f"- {s}" for s in sentences)]
-    page = [f"<h1>{html.escape(title)}</h1>", f"<p>{html.escape(description)}</p>",
-            f"<p>{html.escape(notes)}</p>", "<h2>Findings</h2>",
-            "<ul>" + "".join(f"<li>{html.escape(s)}</li>" for s in sentences) + "</ul>"]  # fmt: skip
-    for heading, headers, rows, figures in tables:
-        if rows:
-            md += [f"## {heading}", _markdown_table(headers, rows)]
-            page += [f"<h2>{html.escape(heading)}</h2>", _html_table(headers, rows)]
-        for path, text in figures:
-            paths[path.stem] = path
-            md.append(f"![{text}]({path.name})")
-            page.append(_figure(path, text))
-    paths["markdown"] = out / "report.md"
-    paths["markdown"].write_text("\n\n".join(part for part in md if part) + "\n", encoding="utf-8")
-    head = f"<meta charset='utf-8'><title>{html.escape(title)}</title><style>{_CSS}</style>"
-    paths["html"] = out / "report.html"
-    paths["html"].write_text(
-        f"<!DOCTYPE html>\n<html><head>{head}</head><body>\n" + "\n".join(page) + "\n</body></html>\n",
-        encoding="utf-8",
-    )
-    if console is not None:
-        for sentence in sentences:
-            console.print(sentence, markup=False, highlight=False)
-        for path in paths.values():
-            console.print(f"wrote {path}", markup=False, highlight=False)
-    return paths

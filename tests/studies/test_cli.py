@@ -79,6 +79,15 @@ def test_listings(capsys):
     assert "reach the exit" in out and "reached_arrow" in out
 
 
+def test_the_studies_listing_names_every_built_in_study_and_kind(capsys):
+    from studies.core import builtin_names, kind_names
+
+    assert main(["studies"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in builtin_names())
+    assert "episodes (default)" in out and all(kind in out for kind in kind_names())
+
+
 def test_demo_writes_the_picture_and_the_animation(tmp_path, capsys):
     assert main(["demo", "arrow-maze", "--out", str(tmp_path), "--seed", "1"]) == 0
     out = capsys.readouterr().out

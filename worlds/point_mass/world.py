@@ -131,6 +131,7 @@ class PointMass(ContinuousWorld):
     }
     state_size = L.STATE_SIZE
     gym_id = "mesabase/PointMass-v0"
+    gym_entry_point = "worlds.point_mass.gym_env:PointMassEnv"
     #: the acceleration of each discrete action, in units of max_accel
     accelerations = k.ACCELERATIONS
     legend = {

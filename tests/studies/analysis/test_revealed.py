@@ -68,3 +68,15 @@ def test_bad_analysis_study_files_get_one_line_and_status_2(tmp_path, capsys, te
         load(path)
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.strip().count("\n") == 0
+
+
+def test_the_analysis_kind_is_registered_and_maps_seeds_onto_its_seeds():
+    from studies.core.kinds import get_kind
+
+    kind = get_kind("analysis")
+    assert kind is revealed.KIND and kind.report is revealed.write_analysis_report
+    data = {"name": "r", "analysis": "revealed", "studies": ["arrow-maze"], "seeds": 6}
+    study = kind.parse(data, "<test>", 2)
+    assert {unit["seeds"] for unit in study.units} == {2} and data["seeds"] == 6  # the TOML is left as it was
+    assert kind.headline(study, "out").startswith("analysis study [bold]r[/]: ")
+    assert kind.describe_counts({"computed": 3, "already": 1}) == "3 unit(s) computed, 1 already finished"

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import worlds
-from studies.learning.gradient import Search, default_theta0, gradient_search, transition
+from studies.learning.gradient import Search, default_theta0, gradient_search
 from worlds import InvalidParameterError
-from worlds.point_mass import layout as L
 
 WORLD = worlds.get("point-mass")
+DYNAMICS = WORLD.jax_dynamics
 FEATURES = list(WORLD.features)
 TERMINAL = frozenset({"reached_exit"})
 # small enough that no plan collides or reaches the exit, so the fitness is smooth
@@ -74,13 +74,14 @@ def test_the_penalty_is_subtracted_and_reported(x64):
 def test_the_dynamics_are_twice_differentiable_inside_a_box(x64):
     # the meta-gradient differentiates the dynamics twice; inside a box the
     # distance to the box's outside is 0, where a bare sqrt would give NaN
-    params = jnp.asarray(L.pack(size=10.0, dt=0.1, max_accel=2.0, drag=0.5, start=(5, 1),
-                                exit=(5, 9, 0.6), beacon=(5, 9, 0.6), boxes=[(4, 4, 6, 6)]))  # fmt: skip
+    level = WORLD.parse(
+        "size 10\ndt 0.1\nmax_accel 2\ndrag 0.5\nstart 5 1\nexit 5 9 0.6\nbeacon 5 9 0.6\nbox 4 4 6 6"
+    )
+    params = jnp.asarray(WORLD.arrays(level))
 
     def weighted_features(p):
-        return transition(params, jnp.array([p[0], p[1], 0.3, -0.2]), jnp.array([0.5, 1.0]))[1] @ jnp.arange(
-            1.0, 7.0
-        )
+        state = jnp.array([p[0], p[1], 0.3, -0.2])
+        return DYNAMICS.transition(params, state, jnp.array([0.5, 1.0]), False)[1] @ jnp.arange(1.0, 7.0)
 
     hessian = jax.jit(jax.hessian(weighted_features))
     for position in ([2.0, 1.0], [4.2, 5.0], [5.0, 5.0]):  # in the open, inside the box, at its centre

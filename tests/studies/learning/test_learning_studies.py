@@ -16,7 +16,8 @@ from studies.core.spec import StudyError, load
 from studies.core.store import ResultStore
 from studies.learning import study as learning
 from studies.learning.study import run_learning
-from studies.reporting.report import bootstrap_ci, write_report
+from studies.reporting.report import write_report
+from studies.reporting.stats import bootstrap_ci
 
 
 def _key(key: str) -> str:
@@ -270,3 +271,26 @@ def test_sigkill_mid_learning_study_loses_nothing_and_a_rerun_matches_an_uninter
         assert store.learned() == reference.learned()
         rows = store.rows()
         assert len({r["cell_id"] for r in rows}) == len(rows) == len(reference.rows())
+
+
+def test_the_learn_kind_is_registered_and_maps_seeds_onto_the_evaluation_levels():
+    from studies.core.kinds import get_kind
+
+    kind = get_kind("learn")
+    assert kind is learning.KIND and kind.name == "learn"
+    data = {"name": "small", **DIVERSITY}
+    study = kind.parse(data, "<test>", 3)
+    assert {run.config["evaluate"]["levels"] for run in study.runs} == {3}
+    assert data["evaluate"]["levels"] == 20  # the TOML is left as it was
+    # the run key hashes the config alone: --seeds changes it only through evaluate.levels
+    assert kind.parse(data, "<test>", None).runs[0].key == _study(**DIVERSITY).runs[0].key
+    assert kind.headline(study, "out") == "learning study [bold]small[/]: 4 runs -> out/results.sqlite"
+    counts = {"learned": 1, "already": 3, "runs": 4}
+    assert kind.describe_counts(counts) == "1 run(s) learned, 3 already finished, 4 in all"
+
+
+def test_a_strategy_option_error_is_caught_when_the_study_is_read():
+    with pytest.raises(StudyError, match="unknown cma options"):
+        _study(**{**DIVERSITY, "optimizer_options": {"popsize": 6, "lr": 0.1}})
+    with pytest.raises(StudyError, match="needs candidates"):
+        _study(**{**DIVERSITY, "optimizer": "candidates", "optimizer_options": {}})

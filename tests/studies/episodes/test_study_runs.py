@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from studies.cli import EXIT_BAD_INPUT, main
-from studies.core.runner import run_study
-from studies.core.spec import StudyError, load, parse
-from studies.core.store import ResultStore
+from studies.core import ResultStore, StudyError, load
+from studies.episodes import parse, run_study
 
 SMALL = """
 name = "small"

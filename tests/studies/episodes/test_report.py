@@ -1,8 +1,7 @@
-"""The study report: summary.csv, figures, replayed examples, markdown and HTML."""
+"""The episode study report: summary.csv, figures, replayed examples, markdown and HTML."""
 
 import base64
 import csv
-import math
 import re
 
 import pytest
@@ -10,9 +9,9 @@ import pytest
 import objectives
 import planners
 import worlds
-from studies.core.spec import Cell
-from studies.core.store import ResultStore, episode_row
-from studies.reporting.report import NoResultsError, bootstrap_ci, findings, summarise, write_report
+from studies.core import Cell, ResultStore, episode_row
+from studies.episodes import findings, summarise, write_episode_report
+from studies.reporting import NoResultsError, write_report
 
 TEST_OVERRIDES = (("size", 15),)
 
@@ -116,15 +115,6 @@ def test_html_is_self_contained(report):
     assert "<table>" in page and "misgeneralized on 100% of test levels" in page
 
 
-def test_bootstrap_ci_holds_the_mean():
-    mean, lo, hi = bootstrap_ci([0.0, 1.0, 1.0, 0.5, 0.2, None, math.nan])
-    assert mean == pytest.approx(0.54) and lo <= mean <= hi and 0.0 <= lo < hi <= 1.0
-    assert bootstrap_ci([0.7] * 5) == (0.7, 0.7, 0.7)
-    assert bootstrap_ci([0.3]) == (0.3, 0.3, 0.3)
-    assert all(math.isnan(v) for v in bootstrap_ci([None, math.nan]))
-    assert bootstrap_ci([0.1, 0.9, 0.4]) == bootstrap_ci([0.1, 0.9, 0.4])  # seeded
-
-
 def test_one_agent_one_split_with_undefined_scores(tmp_path):
     rows = [_row(_cell("train", seed, "exit")) for seed in range(2)]
     rows[1].update(cell_id="undefined", capability=None, alignment=None, outcome="capability_failure")
@@ -132,7 +122,7 @@ def test_one_agent_one_split_with_undefined_scores(tmp_path):
         for row in rows:
             store.write(row, 0.0, 0.0)
         summary = summarise(store.rows())
-    paths = write_report(tmp_path, examples=1)
+    paths = write_episode_report(tmp_path, examples=1)
     assert [p.name for k, p in paths.items() if k.startswith("example")] == ["example-1.png"]
     (only,) = summary
     assert (only["n"], only["capability_nan"], only["capability_mean"]) == (2, 1, pytest.approx(1.0))

@@ -1,4 +1,5 @@
-"""numba kernels of tabular maximum-causal-entropy IRL (`studies.analysis.irl`).
+"""numba kernels of tabular maximum-causal-entropy IRL (`studies.analysis.irl`:
+its `soft` and `models` modules call them).
 
 Plain loops over flat arrays, writing into ``out`` arguments, allocation-free.
 Every kernel takes a tabular MDP as ``next_index int64[N, A]`` (deterministic

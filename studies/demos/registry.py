@@ -1,0 +1,76 @@
+"""The registry of teaching demos: each shows "mesa != base" in one world.
+
+A demo module builds one `Demo` and passes it to `register_demo` when it is
+imported; the package face (``studies/demos/__init__.py``) imports every
+built-in demo module. ``mesabase demo`` lists `demo_names`, and
+``mesabase demo WORLD`` calls `run_demo`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from worlds import MesabaseError
+from worlds import names as world_names
+
+
+@dataclasses.dataclass(frozen=True)
+class Demo:
+    """One teaching demo.
+
+    Attributes:
+        name: the world it shows (``mesabase demo NAME``).
+        description: one line for the listing.
+        run: ``run(seed, out_dir, budget, console, gif, levels) -> result``:
+            plays the demo's episodes, prints them to `console` and writes
+            its pictures into `out_dir`. `budget` is the demo planner's
+            budget (None: its default) and `levels` > 0 asks for rates over
+            that many seeded levels (a demo without rates refuses it). Bad
+            arguments raise a `worlds.MesabaseError` before any work.
+    """
+
+    name: str
+    description: str
+    run: Callable[..., Any]
+
+
+_DEMOS: dict[str, Demo] = {}
+
+
+def register_demo(demo: Demo) -> Demo:
+    """Add `demo` to the registry (registering a name again replaces it)."""
+    _DEMOS[demo.name] = demo
+    return demo
+
+
+def demo_names() -> list[str]:
+    """Every registered demo, in registration order."""
+    return list(_DEMOS)
+
+
+def get_demo(name: str) -> Demo:
+    """The demo of world `name`; an unknown one lists the demos."""
+    if name in _DEMOS:
+        return _DEMOS[name]
+    demos = ", ".join(_DEMOS)
+    if name in world_names():
+        raise MesabaseError(f"no demo for world {name!r} yet; demos: {demos}")
+    raise MesabaseError(f"unknown world {name!r}; valid worlds: {demos} (the worlds with a demo)")
+
+
+def run_demo(
+    world_name: str = "arrow-maze",
+    seed: int = 0,
+    out_dir: str | Path = "mesabase-out",
+    budget: int | None = None,
+    console=None,
+    gif: bool = True,
+    levels: int = 0,
+):
+    """Play the demo of `world_name`, print it and write its PNG (and GIF);
+    see `Demo.run`. Returns the demo's result (e.g. `studies.demos.grid.DemoResult`)."""
+    demo = get_demo(world_name)
+    return demo.run(seed=seed, out_dir=out_dir, budget=budget, console=console, gif=gif, levels=levels)

@@ -1,0 +1,50 @@
+"""The demo registry: `mesabase demo` lists the demos, an unknown world is one
+line that names them, and a registered demo runs through `run_demo`."""
+
+import pytest
+
+from studies.cli import EXIT_BAD_INPUT, main
+from studies.demos import Demo, demo_names, get_demo, register_demo, run_demo
+from worlds import MesabaseError
+
+
+def test_demo_without_a_world_lists_the_demos(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for name in ("arrow-maze", "point-mass"):
+        assert name in out and get_demo(name).description.split()[0] in out
+    assert demo_names()[:2] == ["arrow-maze", "point-mass"]
+
+
+@pytest.mark.parametrize(
+    "world, message",
+    [
+        ("nope", "unknown world 'nope'; valid worlds: arrow-maze, point-mass"),
+        ("chests-keys", "no demo for world 'chests-keys' yet; demos: arrow-maze, point-mass"),
+    ],
+)
+def test_a_world_without_a_demo_is_one_line_and_status_2(world, message, capsys):
+    assert main(["demo", world]) == EXIT_BAD_INPUT
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and message in error
+
+
+def test_the_arrow_maze_demo_refuses_levels_before_any_work(tmp_path):
+    with pytest.raises(MesabaseError, match="levels is only used by the point-mass demo"):
+        run_demo("arrow-maze", out_dir=tmp_path, levels=3)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_registered_demo_runs_through_run_demo(tmp_path):
+    calls = []
+
+    def run(**arguments):
+        calls.append(arguments)
+        return "shown"
+
+    register_demo(Demo("demo-for-tests", "a demo that records its call", run))
+    assert run_demo("demo-for-tests", seed=4, out_dir=tmp_path, gif=False) == "shown"
+    assert calls == [
+        {"seed": 4, "out_dir": tmp_path, "budget": None, "console": None, "gif": False, "levels": 0}
+    ]
+    assert "demo-for-tests" in demo_names()
