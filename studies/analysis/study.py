@@ -362,17 +362,13 @@ def _describe_counts(counts) -> str:
     return f"{counts['computed']} unit(s) computed, {counts['already']} already finished"
 
 
-def _run(study: AnalysisStudy, out, *, executor="process", workers=None, address=None, console=None):
-    return run_analysis(study, out, executor=executor, workers=workers, address=address, console=console)
-
-
 #: the ``analysis`` study kind (`studies.core.kinds`)
 KIND = register_kind(
     StudyKind(
         name=KIND_NAME,
         description="revealed objectives (IRL, EPIC, swaps) and the non-identifiability demo",
         parse=parse,
-        run=_run,
+        run=run_analysis,
         report=write_analysis_report,
         headline=_headline,
         describe_counts=_describe_counts,

@@ -297,17 +297,13 @@ def _describe_counts(counts) -> str:
     )
 
 
-def _run(study: LearningStudy, out, *, executor="process", workers=None, address=None, console=None):
-    return run_learning(study, out, executor=executor, workers=workers, address=address, console=console)
-
-
 #: the ``learn`` study kind (`studies.core.kinds`)
 KIND = register_kind(
     StudyKind(
         name=KIND_NAME,
         description="the base optimiser selects a fixed planner's objective, then plays it off-distribution",
         parse=parse,
-        run=_run,
+        run=run_learning,
         report=write_learning_report,
         headline=_headline,
         describe_counts=_describe_counts,
