@@ -11,6 +11,7 @@ import sqlite3
 import numpy as np
 import pytest
 
+import worlds
 from studies.cli import main
 from studies.core.spec import StudyError, load
 from studies.core.store import ResultStore
@@ -294,3 +295,12 @@ def test_a_strategy_option_error_is_caught_when_the_study_is_read():
         _study(**{**DIVERSITY, "optimizer_options": {"popsize": 6, "lr": 0.1}})
     with pytest.raises(StudyError, match="needs candidates"):
         _study(**{**DIVERSITY, "optimizer": "candidates", "optimizer_options": {}})
+
+
+def test_diversity_p_comes_only_from_a_mixture():
+    from studies.learning.report import _diversity_p
+
+    assert _diversity_p({"mixture": {"fraction": 0.25, "overrides": {"arrow_at_exit_prob": 0.0}}}) == 0.25
+    assert _diversity_p({"overrides": {}}) == 0.0
+    with pytest.raises(worlds.InvalidParameterError, match="declare the diversity knob as a mixture"):
+        _diversity_p({"overrides": {"arrow_at_exit_prob": 0.5}})
