@@ -13,6 +13,8 @@ import hashlib
 import json
 from typing import Any
 
+import objectives
+
 #: a cell's ``objective`` for a policy that pursues none (the reactive policy)
 NO_OBJECTIVE = "none"
 
@@ -53,8 +55,6 @@ def cell_objective(world, text: str):
     """The objective a cell's ``objective`` field names: a catalogue name,
     ``"none"`` (no objective: None) or an objective's JSON (`Objective.to_json`),
     as the base optimiser's candidates are stored."""
-    import objectives
-
     if text == NO_OBJECTIVE:
         return None
     if text.startswith("{"):

@@ -25,6 +25,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+import planners
+import worlds
 from studies.core.cells import Cell, cell_objective
 from studies.core.executors import Executor, check_executor
 from studies.core.store import ResultStore, episode_row
@@ -32,16 +34,11 @@ from studies.core.store import ResultStore, episode_row
 
 @functools.lru_cache(maxsize=64)
 def _planner(name: str, budget: int | None, options: tuple):
-    import planners
-
     return planners.make(name, budget, **dict(options))
 
 
 def play_cell(study: str, cell: Cell) -> tuple[dict[str, Any], float, float]:
     """Play one cell; returns its ``episodes`` row, planner seconds and wall seconds."""
-    import planners
-    import worlds
-
     began = time.perf_counter()
     world = worlds.get(cell.world)
     level = world.sample(seed=cell.seed, split=cell.split, **dict(cell.overrides))

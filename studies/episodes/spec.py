@@ -36,6 +36,9 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import objectives
+import planners
+import worlds
 from studies.core.cells import NO_OBJECTIVE, Cell
 from studies.core.spec import expect, expect_names, fail, positive_int, reject_unknown_keys
 from worlds import MesabaseError
@@ -86,8 +89,6 @@ def _settings(source: str, data: dict) -> _Settings:
 
 
 def _worlds(source: str, data: dict) -> list:
-    import worlds
-
     if "world" in data and "worlds" in data:
         raise fail(source, "worlds", "give either world or worlds, not both")
     if "world" not in data and "worlds" not in data:
@@ -132,8 +133,6 @@ class _Agent:
 def _agents(source: str, key: str, spec, world, study_objectives) -> list[_Agent]:
     """The agents one [[planners]] table describes in `world`: one per budget
     and objective, each checked by the planner itself."""
-    import planners
-
     expect(source, key, spec, dict, "a table")
     reject_unknown_keys(source, spec, _PLANNER_KEYS, prefix=f"{key}.")
     name = expect(source, f"{key}.name", spec.get("name"), str, "a planner name")
@@ -173,8 +172,6 @@ def _agents(source: str, key: str, spec, world, study_objectives) -> list[_Agent
 
 def _check_pair(source: str, key: str, planner, name: str, world, objective_name: str) -> None:
     """Let the planner refuse an objective it cannot pursue in `world`."""
-    import objectives
-
     if objective_name == NO_OBJECTIVE:
         if planner.needs_objective:
             raise fail(

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+import planners
+import worlds
 from planners import OUTCOMES
 from studies.reporting.stats import bootstrap_ci
 from worlds import MesabaseError
@@ -26,8 +28,6 @@ AXES = ("capability", "alignment")
 
 def world_info(name: str) -> tuple[str | None, list[str], list[str]]:
     """(base objective, catalogue order, split order) of a world; empty if unknown."""
-    import worlds
-
     try:
         world = worlds.get(name)
     except MesabaseError:
@@ -43,8 +43,6 @@ def _rank(value: Any, order: list) -> tuple[int, str]:
 def _group_key(row: dict[str, Any]) -> tuple:
     """Sort order: world, planner (registry order), budget, objective (catalogue
     order), agent label, split (train first)."""
-    import planners
-
     _, catalogue, splits = world_info(row["world"])
     budget = -1 if row["budget"] is None else row["budget"]
     return (

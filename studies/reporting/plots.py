@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as np
 
+import objectives
+import planners
+import worlds
 from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, OUTCOMES
 from studies.reporting.formatting import is_finite, num
 from worlds import MesabaseError
@@ -179,10 +182,6 @@ def plot_robustness(summary: list[dict[str, Any]], thresholds: dict[str, float],
 def replay(row: dict[str, Any]):
     """Play a stored episode again (it is a deterministic function of its row);
     returns (world, level, episode)."""
-    import objectives
-    import planners
-    import worlds
-
     world = worlds.get(row["world"])
     level = world.sample(seed=row["seed"], split=row["split"], **row["overrides"])
     planner = planners.make(row["planner"], row["budget"], **row["options"])
