@@ -29,9 +29,10 @@ def builtin_names() -> list[str]:
 
 def study_path(path_or_name: str | Path) -> Path:
     """The file of a study: `path_or_name` itself, or the built-in study of
-    that name when it has no suffix and no such file exists."""
+    that name when it has no suffix and no such file exists (a folder of
+    that name, such as a results folder, does not hide the built-in)."""
     path = Path(path_or_name)
-    if path.suffix or path.exists():
+    if path.suffix or path.is_file():
         return path
     builtin = BUILTIN_DIR / f"{path_or_name}.toml"
     if not builtin.exists():

@@ -132,3 +132,11 @@ def test_the_built_in_studies_ship_in_the_package():
         p.relative_to(root / "studies").as_posix() for p in (root / "studies" / "builtin").glob("*")
     )
     assert builtin and all(any(fnmatch.fnmatch(f, pattern) for pattern in shipped) for f in builtin)
+
+
+def test_a_folder_named_like_a_built_in_study_does_not_hide_it(tmp_path, monkeypatch):
+    from studies.core.spec import BUILTIN_DIR, study_path
+
+    (tmp_path / "arrow-maze").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert study_path("arrow-maze") == BUILTIN_DIR / "arrow-maze.toml"
