@@ -85,11 +85,16 @@ class AnalysisStudy:
 def parse(data: dict[str, Any], source: str, seeds: int | None = None) -> AnalysisStudy:
     """An `AnalysisStudy` from TOML `data`; `StudyError` names the file and key.
     `seeds` (the command line's ``--seeds``) replaces the study's ``seeds``."""
-    if seeds is not None:
-        data = {**data, "seeds": seeds}
     analysis = data.get("analysis")
     if analysis not in ANALYSES:
         raise StudyError(f"{source}: analysis: expected one of {', '.join(ANALYSES)}, got {analysis!r}")
+    if seeds is not None and "seeds" not in _KEYS[analysis]:
+        raise StudyError(
+            f"{source}: --seeds does not apply to a {analysis} analysis (it picks its levels by shape); "
+            "leave it out"
+        )
+    if seeds is not None:
+        data = {**data, "seeds": seeds}
     unknown = sorted(set(data) - _KEYS[analysis])
     if unknown:
         raise StudyError(

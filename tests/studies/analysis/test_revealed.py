@@ -80,3 +80,9 @@ def test_the_analysis_kind_is_registered_and_maps_seeds_onto_its_seeds():
     assert {unit["seeds"] for unit in study.units} == {2} and data["seeds"] == 6  # the TOML is left as it was
     assert kind.headline(study, "out").startswith("analysis study [bold]r[/]: ")
     assert kind.describe_counts({"computed": 3, "already": 1}) == "3 unit(s) computed, 1 already finished"
+
+
+def test_seeds_on_an_analysis_without_seeds_is_refused_in_one_line():
+    data = {"name": "n", "analysis": "non-identifiability"}
+    with pytest.raises(StudyError, match="--seeds does not apply to a non-identifiability analysis"):
+        revealed.parse(data, "n.toml", 3)
