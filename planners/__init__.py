@@ -4,9 +4,11 @@
 >>> episode = rollout("arrow-maze", level, Agent(AStar(), "arrow"))  # doctest: +SKIP
 """
 
+from planners import limits
 from planners.agent import Agent, Episode, Playthrough, play
 from planners.astar import AStar, goal_objective_problem
 from planners.base import IncompatibleObjectiveError, Plan, Planner, PlannerBase
+from planners.limits import PlannerOptionError, UnknownOptionError
 from planners.mcts import MCTS
 from planners.oracle import StateSpaceTooLargeError, TabularModel, ValueIteration, default_oracle
 from planners.reactive import Reactive
@@ -59,6 +61,7 @@ __all__ = [
     "Episode",
     "IncompatibleObjectiveError",
     "Plan",
+    "PlannerOptionError",
     "Playthrough",
     "Reactive",
     "Planner",
@@ -66,10 +69,12 @@ __all__ = [
     "classify",
     "compatibility",
     "goal_objective_problem",
+    "limits",
     "make",
     "rollout",
     "StateSpaceTooLargeError",
     "TabularModel",
+    "UnknownOptionError",
     "ValueIteration",
     "default_oracle",
     "normalised_score",

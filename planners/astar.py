@@ -12,8 +12,9 @@ from planners import corridor_astar_kernel as ck
 from planners import grid_astar_kernel as gk
 from planners.base import IncompatibleObjectiveError, Plan, PlannerBase, refuse_continuous, resolve
 from planners.hashtable import KeyTable
+from planners.limits import checked_bool, checked_int
 from planners.trajectory import plan_return
-from worlds import InvalidParameterError, Level, World
+from worlds import GridNavigation, Level, World
 from worlds.dispatch import key_bound
 
 
@@ -66,6 +67,19 @@ def grid_problem(world: World, level: Level, bound, start: np.ndarray):
     offsets = [tuple(move) for move in nav.moves.tolist()]
     reverse = [offsets.index((-dr, -dc)) if (-dr, -dc) in offsets else -1 for dr, dc in offsets]
     return nav.walls, nav.moves, np.array(reverse, dtype=np.int64), targets, tile_rewards
+
+
+def self_loop_goals(nav: GridNavigation | None, objective: Objective) -> bool:
+    """Whether a move that leaves the state unchanged (a bump, a sweep of
+    clean floor) might fire one of `objective`'s goals on a level whose grid
+    navigation is `nav` (``world.navigation(level)``). False only when every
+    goal feature fires on entering its tile (`GridNavigation.event_tiles`),
+    which staying put never does; the generic kernel then skips such moves
+    untested."""
+    if nav is None:
+        return True
+    goals = [f for f, w in objective.weights.items() if w > 0 and f in objective.terminal]
+    return any(goal not in nav.event_tiles for goal in goals)
 
 
 def grid_plan_value(
@@ -177,17 +191,14 @@ class AStar(PlannerBase):
     def __init__(
         self, max_expansions: int | None = None, specialise: bool = True, jump_corridors: bool = True
     ):
-        if max_expansions is not None and (
-            not isinstance(max_expansions, (int, np.integer)) or max_expansions < 1
-        ):
-            raise InvalidParameterError(
-                f"AStar max_expansions must be a positive integer or None, got {max_expansions!r}"
-            )
+        if max_expansions is not None:
+            max_expansions = checked_int("AStar", "max_expansions", max_expansions, limit="expansions")
         self.max_expansions = max_expansions
-        self.specialise = specialise
-        self.jump_corridors = jump_corridors
+        self.specialise = checked_bool("AStar", "specialise", specialise)
+        self.jump_corridors = checked_bool("AStar", "jump_corridors", jump_corridors)
         self._workspace: _Workspace | None = None
         self._grid_workspace: _GridWorkspace | None = None
+        self._last_self_loop_goals: tuple[Level, Objective, bool] | None = None
 
     def __repr__(self) -> str:
         return f"AStar(max_expansions={self.max_expansions})"
@@ -216,7 +227,7 @@ class AStar(PlannerBase):
         began = time.perf_counter()
         grid = grid_problem(world, level, bound, start) if self.specialise else None
         if grid is None:
-            status, actions, stats = self._search(world, level, bound, start, budget)
+            status, actions, stats = self._search(world, level, problem.objective, bound, start, budget)
             kernel = "generic"
             value = plan_return(world, level, start, actions, bound)
         else:
@@ -240,13 +251,25 @@ class AStar(PlannerBase):
             },
         )
 
+    def _self_loop_goals(self, world: World, level: Level, objective: Objective) -> bool:
+        """`self_loop_goals` on `level`, kept for the last level and objective
+        planned for (both immutable; a rollout replans with the same pair)."""
+        last = self._last_self_loop_goals
+        if last is None or last[0] is not level or last[1] is not objective:
+            last = self._last_self_loop_goals = (
+                level,
+                objective,
+                self_loop_goals(world.navigation(level), objective),
+            )
+        return last[2]
+
     def _capacity(self, world: World, level: Level) -> int:
         capacity = max(64, world.capacity_hint(level) + 1)
         if self.max_expansions is not None:
             capacity = min(capacity, 4 * self.max_expansions * len(world.actions) + 64)
         return capacity
 
-    def _search(self, world, level, bound, start, budget):
+    def _search(self, world, level, objective, bound, start, budget):
         capacity = self._capacity(world, level)
         keys_below = key_bound(world.world_id, level.grid, level.params)
         while True:
@@ -256,6 +279,7 @@ class AStar(PlannerBase):
                 ws = self._workspace = _Workspace(*shape)
             status, node = ak.astar_search(
                 world.world_id, level.grid, level.params, start, bound.weights, bound.terminal, budget,
+                self._self_loop_goals(world, level, objective),
                 ws.node_state, ws.node_parent, ws.node_action, ws.node_g, ws.node_h, ws.node_closed,
                 ws.head, ws.entry_node, ws.entry_next, ws.cursor,
                 ws.keys.rows, ws.keys.begin(), ws.keys.hashed, ws.states, ws.masks, ws.stats,

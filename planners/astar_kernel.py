@@ -6,9 +6,11 @@ serves every world and every goal objective, and is loaded from numba's disk
 cache in later processes.
 
 Search model: every step costs 1. A *goal* is a transition that fires a
-terminal feature with positive weight; a transition that fires a terminal
-feature with weight <= 0 ends the objective's episode for nothing and is
-pruned, as are transitions into world-terminal states that are not goals.
+terminal feature with positive weight, including a move that leaves the state
+unchanged (a self-loop such as sweeping clean floor); a transition that fires
+a terminal feature with weight <= 0 ends the objective's episode for nothing
+and is pruned, as are transitions into world-terminal states that are not
+goals, and self-loops that are not goals.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ EXPANSIONS, GENERATED, PUSHES = 0, 1, 2
 
 @kernel
 def astar_search(
-    world_id, grid, params, start, weights, terminal_mask, max_expansions,
+    world_id, grid, params, start, weights, terminal_mask, max_expansions, self_loop_goals,
     node_state, node_parent, node_action, node_g, node_h, node_closed,
     head, entry_node, entry_next, cursor, table, stamp, hashed, states, masks, stats,
 ):  # fmt: skip
@@ -37,6 +39,9 @@ def astar_search(
     promising frontier node (lowest f, then the latest generated); NO_PATH /
     OUT_OF_MEMORY: `node` is -1. Follow ``node_parent`` / ``node_action`` back
     to node 0 for the plan. `max_expansions` < 0 means unbounded.
+    `self_loop_goals`: False only when no move that leaves the state
+    unchanged can fire a goal (see `planners.astar.self_loop_goals`), which
+    spares a feature call per such move; True is always correct.
 
     Buffers (capacity N, queue of B buckets and E entries, table capacity T = a
     power of two): node_state int64[N, S], node_parent/node_action int64[N],
@@ -96,8 +101,14 @@ def astar_search(
         for action in range(n_actions):
             step(world_id, grid, params, state, action, next_state)
             # Neither staying put nor stepping back to the parent can improve
-            # a g-value (costs are positive), so skip them before any lookup.
-            if _same(next_state, state) or (parent >= 0 and _same_row(next_state, node_state, parent)):
+            # a g-value (costs are positive), so skip them before any lookup;
+            # but staying put may fire a goal (sweeping clean floor), so where
+            # that can happen its features are tested below (it is never queued).
+            stayed = _same(next_state, state)
+            if stayed:
+                if not self_loop_goals:
+                    continue
+            elif parent >= 0 and _same_row(next_state, node_state, parent):
                 continue
             features(world_id, grid, params, state, action, next_state, needed, feat)
             goal = False
@@ -108,7 +119,7 @@ def astar_search(
                         goal = True
                     else:
                         pruned = True
-            if pruned and not goal:
+            if not goal and (pruned or stayed):
                 continue
             stats[GENERATED] += 1
             if goal:

@@ -27,7 +27,51 @@ import optax
 from planners import initialisers
 from planners.jax_planner import JaxPlanner, positive_float, positive_int
 from planners.jax_trajectory import trajectory_return
+from planners.limits import PlannerOptionError, checked_batch, checked_choice
 from worlds import JaxDynamics
+
+#: optimiser name -> optax constructor taking the learning rate, for `optimizer="..."`
+OPTIMIZERS: dict[str, Callable[[float], optax.GradientTransformation]] = {
+    "adam": optax.adam,
+    "adamw": optax.adamw,
+    "adabelief": optax.adabelief,
+    "lion": optax.lion,
+    "rmsprop": optax.rmsprop,
+    "sgd": optax.sgd,
+}
+
+
+def _optimizer(optimizer, lr: float) -> tuple[optax.GradientTransformation, object]:
+    """The optax transformation `optimizer` stands for, and what names it in
+    the solver cache: ``(name, lr)`` for a name (None is ``"adam"``), else itself."""
+    if optimizer is None:
+        optimizer = "adam"
+    if isinstance(optimizer, str):
+        checked_choice("GradientPlanner", "optimizer", optimizer, OPTIMIZERS)
+        return OPTIMIZERS[optimizer](lr), (optimizer, lr)
+    if not (callable(getattr(optimizer, "init", None)) and callable(getattr(optimizer, "update", None))):
+        raise PlannerOptionError(
+            f"GradientPlanner optimizer must be an optax.GradientTransformation or one of "
+            f"{', '.join(OPTIMIZERS)}, got {optimizer!r}",
+            "optimizer",
+        )
+    return optimizer, optimizer
+
+
+def _initialiser(init) -> tuple[Callable, object]:
+    """The initialiser `init` stands for, and what names it in the solver cache."""
+    if init is None or init == "gaussian":
+        return initialisers.gaussian(0.5), ("gaussian", 0.5)
+    if isinstance(init, str):
+        checked_choice("GradientPlanner", "init", init, initialisers.NAMED)
+        return initialisers.NAMED[init](), (init,)
+    if not callable(init):
+        raise PlannerOptionError(
+            f"GradientPlanner init must be an initialiser from planners.initialisers or one of "
+            f"{', '.join(initialisers.NAMED)}, got {init!r}",
+            "init",
+        )
+    return init, init
 
 
 class GradientPlanner(JaxPlanner):
@@ -39,9 +83,11 @@ class GradientPlanner(JaxPlanner):
         restarts: sequences optimised in parallel (`vmap`); restart 0 is the
             warm start when there is one.
         lr: learning rate of the default ``optax.adam``.
-        optimizer: any ``optax.GradientTransformation`` (replaces `lr`).
+        optimizer: any ``optax.GradientTransformation`` (replaces `lr`), or
+            the name of one in `OPTIMIZERS` (built with `lr`).
         init: an initialiser from `planners.initialisers`, called as
-            ``init(key, (restarts, H, A))`` for the unconstrained variables.
+            ``init(key, (restarts, H, A))`` for the unconstrained variables,
+            or its name (``"gaussian"``, ``"zeros"``).
         warm_iterations: optimiser steps when warm-started (default
             iterations // 4): a shifted plan needs only polishing.
         execute: actions returned per call (MPC); the rest warm-starts the next.
@@ -59,24 +105,27 @@ class GradientPlanner(JaxPlanner):
         iterations: int = 100,
         restarts: int = 8,
         lr: float = 0.1,
-        optimizer: optax.GradientTransformation | None = None,
-        init: Callable | None = None,
+        optimizer: optax.GradientTransformation | str | None = None,
+        init: Callable | str | None = None,
         warm_iterations: int | None = None,
         execute: int = 1,
         warm_start: bool = True,
         seed: int = 0,
     ):
         super().__init__(horizon, execute, warm_start, seed)
-        self.iterations = positive_int("GradientPlanner", "iterations", iterations)
-        self.restarts = positive_int("GradientPlanner", "restarts", restarts)
+        self.iterations = positive_int("GradientPlanner", "iterations", iterations, "iterations")
+        self.restarts = positive_int("GradientPlanner", "restarts", restarts, "restarts")
+        checked_batch("GradientPlanner", "restarts", self.restarts, self.horizon)
         self.lr = positive_float("GradientPlanner", "lr", lr)
-        self.warm_iterations = positive_int(
-            "GradientPlanner", "warm_iterations", warm_iterations or max(1, self.iterations // 4)
+        self.warm_iterations = (
+            max(1, self.iterations // 4)
+            if warm_iterations is None
+            else positive_int("GradientPlanner", "warm_iterations", warm_iterations, "iterations")
         )
-        self.optimizer = optimizer if optimizer is not None else optax.adam(self.lr)
-        self.init = init if init is not None else initialisers.gaussian(0.5)
-        # defaults are named by value so that equal planners share a compiled solver
-        self._pieces = ("adam", self.lr) if optimizer is None else optimizer, init or ("gaussian", 0.5)
+        # defaults and names are recorded by value so that equal planners share a compiled solver
+        self.optimizer, optimizer_piece = _optimizer(optimizer, self.lr)
+        self.init, init_piece = _initialiser(init)
+        self._pieces = optimizer_piece, init_piece
 
     def __repr__(self) -> str:
         return (

@@ -9,6 +9,12 @@ reused by every search on it, each search leaving them as it found them. It foll
 generic kernel step for step: the same moves in the same order, the same
 bucket order with the same ties, the same counts, so both return the same
 plan. `planners.astar.AStar` picks it whenever a level and objective allow.
+
+A move that leaves the agent in place never fires a goal here, so skipping
+it is exact: every goal feature fires only on entering its tile
+(`worlds.GridNavigation.event_tiles`), and the search never stands on a
+target tile (a start on one is left to the generic kernel, which tests
+self-loops for goals).
 """
 
 from __future__ import annotations

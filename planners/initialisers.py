@@ -23,3 +23,7 @@ def zeros():
         return jnp.zeros(shape)
 
     return init
+
+
+#: initialiser name -> its constructor with default arguments, for ``GradientPlanner(init="...")``
+NAMED = {"gaussian": gaussian, "zeros": zeros}

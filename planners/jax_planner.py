@@ -26,6 +26,7 @@ import numpy as np
 from objectives import Objective
 from planners.base import IncompatibleObjectiveError, Plan, PlannerBase, resolve
 from planners.jax_trajectory import ObjectiveArrays
+from planners.limits import PlannerOptionError, checked_bool, checked_float, checked_int, checked_seed
 from worlds import InvalidParameterError, JaxDynamics, Level, World
 from worlds import get as get_world
 from worlds.jit import cache_root
@@ -43,16 +44,14 @@ def _use_persistent_cache() -> None:
 _use_persistent_cache()
 
 
-def positive_int(owner: str, label: str, value) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise InvalidParameterError(f"{owner} {label} must be a positive integer, got {value!r}")
-    return int(value)
+def positive_int(owner: str, label: str, value, limit: str | None = None) -> int:
+    """`value` if it is a positive integer within the named limit of `planners.limits`."""
+    return checked_int(owner, label, value, limit=limit)
 
 
 def positive_float(owner: str, label: str, value) -> float:
-    if not isinstance(value, (int, float, np.integer, np.floating)) or not value > 0:
-        raise InvalidParameterError(f"{owner} {label} must be a positive number, got {value!r}")
-    return float(value)
+    """`value` if it is a positive, finite number."""
+    return checked_float(owner, label, value, strict=True)
 
 
 def _dynamics_of(world: World) -> JaxDynamics:
@@ -75,12 +74,14 @@ class JaxPlanner(PlannerBase):
 
     def __init__(self, horizon: int, execute: int, warm_start: bool, seed: int):
         owner = type(self).__name__
-        self.horizon = positive_int(owner, "horizon", horizon)
+        self.horizon = positive_int(owner, "horizon", horizon, "plan_horizon")
         self.execute = positive_int(owner, "execute", execute)
         if self.execute > self.horizon:
-            raise InvalidParameterError(f"{owner} execute ({execute}) cannot exceed the horizon ({horizon})")
-        self.warm_start = bool(warm_start)
-        self.seed = seed
+            raise PlannerOptionError(
+                f"{owner} execute ({execute}) cannot exceed the horizon ({horizon})", "execute"
+            )
+        self.warm_start = checked_bool(owner, "warm_start", warm_start)
+        self.seed = checked_seed(owner, seed)
         self._rng = np.random.default_rng(seed)
         self._entry: dict[str, Any] | None = None
         self._warm: tuple[Any, jax.Array] | None = None

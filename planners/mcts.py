@@ -10,8 +10,9 @@ from objectives import Objective
 from planners import mcts_kernel as mk
 from planners.base import Plan, PlannerBase, resolve
 from planners.hashtable import KeyTable
+from planners.limits import checked_choice, checked_float, checked_int, checked_seed
 from planners.rng import seed_state
-from worlds import InvalidParameterError, Level, World
+from worlds import Level, World
 from worlds.dispatch import key_bound
 
 ROLLOUT_POLICIES = {"random": mk.RANDOM_ROLLOUT, "greedy": mk.GREEDY_ROLLOUT}
@@ -85,21 +86,13 @@ class MCTS(PlannerBase):
         epsilon: float = 0.1,
         backup: str = "max",
     ):
-        for label, value in (("simulations", simulations), ("depth", depth)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise InvalidParameterError(f"MCTS {label} must be a positive integer, got {value!r}")
-        if not c >= 0:
-            raise InvalidParameterError(f"MCTS exploration constant c must be >= 0, got {c!r}")
-        if rollout not in ROLLOUT_POLICIES:
-            raise InvalidParameterError(
-                f"MCTS rollout must be one of {', '.join(ROLLOUT_POLICIES)}, got {rollout!r}"
-            )
-        if backup not in BACKUPS:
-            raise InvalidParameterError(f"MCTS backup must be one of {', '.join(BACKUPS)}, got {backup!r}")
-        if not 0.0 <= epsilon <= 1.0:
-            raise InvalidParameterError(f"MCTS epsilon must be in [0, 1], got {epsilon!r}")
-        self.simulations, self.depth, self.c = int(simulations), int(depth), float(c)
-        self.rollout, self.epsilon, self.seed, self.backup = rollout, float(epsilon), seed, backup
+        self.simulations = checked_int("MCTS", "simulations", simulations, limit="simulations")
+        self.depth = checked_int("MCTS", "depth", depth, limit="depth")
+        self.c = checked_float("MCTS", "exploration constant c", c, option="c")
+        self.rollout = checked_choice("MCTS", "rollout", rollout, ROLLOUT_POLICIES)
+        self.backup = checked_choice("MCTS", "backup", backup, BACKUPS)
+        self.epsilon = checked_float("MCTS", "epsilon", epsilon, maximum=1.0)
+        self.seed = checked_seed("MCTS", seed)
         self._rng = np.random.default_rng(seed)
         self._tree: _Tree | None = None
 

@@ -18,6 +18,7 @@ from objectives import BoundObjective, Objective, as_objective
 from planners import oracle_kernel as ok
 from planners.base import IncompatibleObjectiveError, Plan, PlannerBase, refuse_continuous
 from planners.hashtable import KeyTable, table_find
+from planners.limits import checked_float, checked_int, limit_value
 from worlds import InvalidParameterError, Level, MesabaseError, World
 from worlds import get as get_world
 from worlds.dispatch import key, key_bound
@@ -71,18 +72,12 @@ class ValueIteration(PlannerBase):
         tolerance: float = 1e-14,
         max_sweeps: int = 1_000_000,
     ):
-        if not isinstance(max_states, (int, np.integer)) or max_states < 1:
-            raise InvalidParameterError(
-                f"ValueIteration max_states must be a positive integer, got {max_states!r}"
-            )
-        if horizon is not None and (not isinstance(horizon, (int, np.integer)) or horizon < 1):
-            raise InvalidParameterError(
-                f"ValueIteration horizon must be a positive integer or None, got {horizon!r}"
-            )
-        self.max_states = int(max_states)
+        self.max_states = checked_int("ValueIteration", "max_states", max_states, limit="states")
+        if horizon is not None:
+            horizon = checked_int("ValueIteration", "horizon", horizon, limit="plan_horizon")
         self.horizon = horizon
-        self.tolerance = tolerance
-        self.max_sweeps = max_sweeps
+        self.tolerance = checked_float("ValueIteration", "tolerance", tolerance)
+        self.max_sweeps = checked_int("ValueIteration", "max_sweeps", max_sweeps, limit="sweeps")
         # id(level) -> (level, model, {solution key: (values, q_values, sweeps)})
         self._cache: collections.OrderedDict = collections.OrderedDict()
 
@@ -154,9 +149,16 @@ class ValueIteration(PlannerBase):
                     "pass horizon=... or give the objective a discount below 1"
                 )
             return 0
-        if horizon < 1:
-            raise InvalidParameterError(f"horizon must be a positive integer, got {horizon!r}")
-        return int(horizon)
+        horizon = checked_int("ValueIteration", "horizon", horizon)
+        cap = limit_value("plan_horizon")
+        if horizon > cap:
+            # an episode's horizon comes from the level (4 x its cells), not from
+            # the user: too long to solve exactly, so scoring falls back to goals
+            raise StateSpaceTooLargeError(
+                f"a {horizon}-step horizon is over MAX_PLAN_HORIZON={cap:,} sweeps of exact value "
+                "iteration; raise it with MESABASE_MAX_PLAN_HORIZON=... if the machine has the time"
+            )
+        return horizon
 
     def solve(
         self,

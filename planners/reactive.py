@@ -8,9 +8,10 @@ import numpy as np
 
 from objectives import Objective, as_objective
 from planners.base import Plan, PlannerBase, refuse_continuous
+from planners.limits import PlannerOptionError
 from planners.reactive_kernel import first_move_towards
 from planners.trajectory import plan_return
-from worlds import InvalidParameterError, Level, UnknownNameError, World
+from worlds import Level, UnknownNameError, World
 from worlds import get as get_world
 
 
@@ -43,7 +44,11 @@ class Reactive(PlannerBase):
 
     def __init__(self, towards: str | None = None, then: str | None = None):
         if towards is not None and (not isinstance(towards, str) or not towards):
-            raise InvalidParameterError(f"Reactive towards must be a tile kind name or None, got {towards!r}")
+            raise PlannerOptionError(
+                f"Reactive towards must be a tile kind name or None, got {towards!r}", "towards"
+            )
+        if then is not None and (not isinstance(then, str) or not then):
+            raise PlannerOptionError(f"Reactive then must be an action name or None, got {then!r}", "then")
         self.towards = towards
         self.then = then
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from objectives import Objective, catalogue
 from planners.astar import AStar
 from planners.base import IncompatibleObjectiveError, Planner
+from planners.limits import PlannerOptionError, UnknownOptionError
 from planners.mcts import MCTS
 from planners.oracle import ValueIteration
 from planners.reactive import Reactive
@@ -50,13 +52,39 @@ def planner_class(name: str) -> type:
 
 
 def make(name: str, budget: int | None = None, **options: Any) -> Planner:
-    """The planner called `name`, with `budget` as its capability knob."""
+    """The planner called `name`, with `budget` as its capability knob.
+
+    The budget is one constructor argument (`BUDGET_ARGUMENT`); giving it both
+    as `budget` and by its own name in `options` is refused rather than one
+    silently winning, and so is an option the constructor does not take."""
     cls = planner_class(name)
+    accepted = _constructor_options(cls)
+    unknown = sorted(set(options) - accepted) if accepted is not None else []
+    if unknown:
+        raise UnknownOptionError(
+            f"unknown {name} option(s) {', '.join(unknown)}; valid options: {', '.join(sorted(accepted))}",
+            unknown[0],
+        )
     if budget is not None:
         if name not in BUDGET_ARGUMENT:
             raise InvalidParameterError(f"the {name} planner has no budget; leave the budget out")
-        options[BUDGET_ARGUMENT[name]] = budget
+        argument = BUDGET_ARGUMENT[name]
+        if argument in options:
+            raise PlannerOptionError(
+                f"the {name} budget is its {argument}, given twice (budget {budget!r} and option "
+                f"{argument} = {options[argument]!r}); give it once, as the budget or as the option",
+                argument,
+            )
+        options[argument] = budget
     return cls(**options)
+
+
+def _constructor_options(cls: type) -> set[str] | None:
+    """The keyword arguments `cls` takes, or None when it takes any (``**kwargs``)."""
+    parameters = inspect.signature(cls.__init__).parameters.values()
+    if any(p.kind == p.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters if p.name != "self" and p.kind != p.VAR_POSITIONAL}
 
 
 def probe_objectives(world) -> dict[str, Objective]:

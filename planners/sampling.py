@@ -15,17 +15,19 @@ import jax.numpy as jnp
 
 from planners.jax_planner import JaxPlanner, positive_float, positive_int
 from planners.jax_trajectory import trajectory_return
-from worlds import InvalidParameterError, JaxDynamics
+from planners.limits import PlannerOptionError, checked_batch, checked_float
+from worlds import JaxDynamics
 
 
 class _Sampler(JaxPlanner):
     def __init__(self, horizon, samples, iterations, std, hold, execute, warm_start, seed):
         super().__init__(horizon, execute, warm_start, seed)
         owner = type(self).__name__
-        self.samples = positive_int(owner, "samples", samples)
-        self.iterations = positive_int(owner, "iterations", iterations)
+        self.samples = positive_int(owner, "samples", samples, "samples")
+        self.iterations = positive_int(owner, "iterations", iterations, "iterations")
         self.std = positive_float(owner, "std", std)
-        self.hold = positive_int(owner, "hold", hold)
+        self.hold = positive_int(owner, "hold", hold, "plan_horizon")
+        checked_batch(owner, "samples", self.samples, self.horizon)
 
     def _noise(self, key, dtype, action_size: int):
         """Standard normal noise ``float[N, H, A]``, each draw held for `hold`
@@ -89,10 +91,10 @@ class CEM(_Sampler):
         seed: int = 0,
     ):
         super().__init__(horizon, samples, iterations, std, hold, execute, warm_start, seed)
-        self.elites = positive_int("CEM", "elites", elites or max(1, self.samples // 8))
+        self.elites = max(1, self.samples // 8) if elites is None else positive_int("CEM", "elites", elites)
         if self.elites > self.samples:
-            raise InvalidParameterError(f"CEM elites ({elites}) cannot exceed samples ({samples})")
-        self.min_std = float(min_std)
+            raise PlannerOptionError(f"CEM elites ({elites}) cannot exceed samples ({samples})", "elites")
+        self.min_std = checked_float("CEM", "min_std", min_std)
 
     def _extra_config(self):
         return (self.elites, self.min_std)

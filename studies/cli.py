@@ -1,12 +1,17 @@
 """The `mesabase` command line.
 
 Bad input (unknown names, malformed level texts, impossible budgets) gets one
-line on stderr and exit status 2, never a traceback.
+line on stderr and exit status 2, never a traceback. So do the failures a
+user's request can cause outside the code: filesystem errors (`OSError`), a
+results database that SQLite cannot use (`sqlite3.Error`) and requests too
+large for memory (`MemoryError`). Anything else is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -17,12 +22,19 @@ from rich.text import Text
 import objectives
 import planners
 import worlds
+from studies.core.executors import check_executor
+from studies.core.folder import claim_folder, default_out_dir, study_identity
 from studies.core.kinds import DEFAULT_KIND, get_kind, kind_names
+from studies.core.limits import MAX_PRINTED_CELLS_ENV, max_printed_cells
 from studies.core.spec import builtin_names, load_with_kind, read_toml, study_path
 from studies.demos import demo_names, get_demo, run_demo
 from studies.reporting.report import write_report
 
 EXIT_BAD_INPUT = 2
+
+
+class InputFileError(worlds.MesabaseError):
+    """An input file (a level text) that cannot be read."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,15 +70,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "study", help="a built-in study's name ('mesabase studies' lists them) or a study TOML file"
     )
-    run.add_argument("--out", default=None, help="results folder (default ./mesabase-out/<study name>)")
+    run.add_argument(
+        "--out", default=None,
+        help="results folder (default ./mesabase-out/<study name>); it holds one study: a folder that "
+        "holds another study, or this one with other settings, is refused (pass another --out, or delete "
+        "the folder to start fresh); a rerun with the same settings resumes",
+    )  # fmt: skip
     run.add_argument("--executor", default="process", help="process (default), serial or ray")
-    run.add_argument("--workers", type=int, default=None, help="worker processes (default: one per CPU)")
+    run.add_argument(
+        "--workers", type=int, default=None,
+        help="worker processes (default: one per CPU; at most 4 per CPU, raise with MESABASE_MAX_WORKERS)",
+    )  # fmt: skip
     run.add_argument(
         "--seeds", type=int, default=None,
         help="the study's replication count: levels per split (episode studies), evaluation levels "
         "(learning studies) or seeds (analysis studies)",
     )  # fmt: skip
-    run.add_argument("--address", default=None, help="ray only: the cluster address for ray.init")
+    run.add_argument(
+        "--address", default=None,
+        help="ray only: the cluster address for ray.init; one that does not answer within 5 s is refused "
+        "(MESABASE_RAY_CONNECT_TIMEOUT sets the seconds)",
+    )  # fmt: skip
     run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")
 
     report = commands.add_parser(
@@ -156,9 +180,14 @@ def _cmd_planners(args, console: Console) -> None:
 
 
 def _read_level_text(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
-    return Path(source).read_text(encoding="utf-8")
+    try:
+        if source == "-":
+            return sys.stdin.read()
+        return Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputFileError(f"cannot read {error.filename or source}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise InputFileError(f"cannot read {source}: not UTF-8 text") from None
 
 
 def _cmd_plan(args, console: Console) -> None:
@@ -168,7 +197,14 @@ def _cmd_plan(args, console: Console) -> None:
     objectiveless = not planner.needs_objective and args.objective is None
     objective = None if objectiveless else objectives.get(w, args.objective or w.base)
     episode = planners.rollout(w, level, planners.Agent(planner, objective), seed=args.seed)
-    console.print(Text.from_ansi(w.render_ansi(level, path=episode.states)), end="")
+    cells = level.height * level.width
+    if w.continuous or cells <= max_printed_cells():
+        console.print(Text.from_ansi(w.render_ansi(level, path=episode.states)), end="")
+    else:
+        console.print(
+            f"(a {level.height} x {level.width} level is not drawn: over MAX_PRINTED_CELLS="
+            f"{max_printed_cells()}; set {MAX_PRINTED_CELLS_ENV} to raise it)"
+        )
     if w.continuous:
         actions = " ".join(f"({ax:+.2f},{ay:+.2f})" for ax, ay in episode.actions[:8])
         actions += " ..." if len(episode.actions) > 8 else ""
@@ -202,10 +238,14 @@ def _cmd_run(args, console: Console) -> None:
     if args.seeds is not None and args.seeds < 1:
         raise worlds.InvalidParameterError(f"--seeds must be a positive integer, got {args.seeds}")
     kind, study = load_with_kind(args.study, seeds=args.seeds)
-    out = Path(args.out) if args.out else Path("mesabase-out") / study.name
-    console.print(kind.headline(study, out))
-    counts = kind.run(study, out, executor=args.executor, workers=args.workers, address=args.address,
-                      console=console)  # fmt: skip
+    check_executor(args.executor, args.workers, args.address)  # before the folder is touched
+    out = Path(args.out) if args.out else default_out_dir(study.name)
+    # the claim checks that the folder holds this study with these settings, and
+    # keeps other runs out until this one ends; the kind's own run claims again
+    with claim_folder(out, study_identity(kind.name, study)):
+        console.print(kind.headline(study, out))
+        counts = kind.run(study, out, executor=args.executor, workers=args.workers, address=args.address,
+                          console=console)  # fmt: skip
     console.print(kind.describe_counts(counts))
     if not args.no_report:
         _write_report(out, console)
@@ -247,6 +287,30 @@ _COMMANDS = {
 }
 
 
+def _one_line(text: str) -> str:
+    return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def _os_error(error: OSError) -> str:
+    """An `OSError` as 'path: reason' (or the reason alone when it names no file)."""
+    reason = error.strerror or _one_line(str(error)) or type(error).__name__
+    paths = [p for p in (error.filename, getattr(error, "filename2", None)) if p is not None]
+    return f"{' -> '.join(map(str, paths))}: {reason}" if paths else reason
+
+
+def _failure(error: BaseException) -> str:
+    """The one line an expected failure prints."""
+    if isinstance(error, worlds.MesabaseError):
+        return _one_line(str(error))
+    if isinstance(error, UnicodeDecodeError):
+        return "cannot read input: not UTF-8 text"
+    if isinstance(error, OSError):
+        return _os_error(error)
+    if isinstance(error, sqlite3.Error):
+        return f"the results database failed: {_one_line(str(error)) or type(error).__name__}"
+    return "out of memory; ask for less (fewer seeds or levels, a smaller budget or fewer workers)"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `mesabase` console script; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -254,12 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     console = Console() if sys.stdout.isatty() else Console(width=120)
     try:
         _COMMANDS[args.command](args, console)
-    except worlds.MesabaseError as error:
-        print(f"mesabase: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except (FileNotFoundError, IsADirectoryError, PermissionError, UnicodeDecodeError) as error:
-        print(f"mesabase: error: cannot read {getattr(error, 'filename', '') or 'input'}: "
-              f"{getattr(error, 'strerror', None) or error}", file=sys.stderr)  # fmt: skip
+    except (worlds.MesabaseError, UnicodeDecodeError, OSError, sqlite3.Error, MemoryError) as error:
+        print(f"mesabase: error: {_failure(error)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("mesabase: interrupted", file=sys.stderr)

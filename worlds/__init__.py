@@ -7,7 +7,7 @@ catalogues and train/test splits, plus the numba kernels planners search over.
     >>> print(maze.format(level))  # doctest: +SKIP
 """
 
-from worlds import dispatch
+from worlds import dispatch, limits
 from worlds.arrow_maze.world import ArrowMaze
 from worlds.base import GridNavigation, Level, World
 from worlds.chests_keys.world import ChestsKeys
@@ -15,6 +15,8 @@ from worlds.cleaning.world import Cleaning
 from worlds.continuous import ContinuousWorld, JaxDynamics
 from worlds.errors import InvalidParameterError, LevelFormatError, MesabaseError, UnknownNameError
 from worlds.gym_env import GridWorldEnv, register_envs
+from worlds.limits import LimitError
+from worlds.params import InvalidActionError
 from worlds.point_mass.world import PointMass
 from worlds.registry import WorldContractError, contract_problems, get, names, register
 
@@ -27,10 +29,12 @@ __all__ = [
     "ContinuousWorld",
     "GridNavigation",
     "GridWorldEnv",
+    "InvalidActionError",
     "InvalidParameterError",
     "JaxDynamics",
     "Level",
     "LevelFormatError",
+    "LimitError",
     "MesabaseError",
     "PointMass",
     "UnknownNameError",
@@ -39,6 +43,7 @@ __all__ = [
     "contract_problems",
     "dispatch",
     "get",
+    "limits",
     "names",
     "register",
 ]

@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from worlds.errors import InvalidParameterError, UnknownNameError
+from worlds.params import is_int
 from worlds.render import ansi_cells, paint_cells
 
 
@@ -168,7 +169,7 @@ class World:
 
     def rng(self, seed: int, split: str) -> np.random.Generator:
         """The generator behind `sample`: one stream per (seed, split)."""
-        if not isinstance(seed, (int, np.integer)) or seed < 0:
+        if not is_int(seed) or seed < 0:
             raise InvalidParameterError(f"seed must be a non-negative integer, got {seed!r}")
         return np.random.default_rng([int(seed), zlib.crc32(split.encode())])
 
@@ -302,8 +303,12 @@ class World:
         """The reachable state graph as an action-labelled ``networkx.DiGraph``.
 
         Nodes are state tuples; each edge carries ``action`` (an index) and
-        ``features`` (the transition's feature tuple). Terminal states have no
-        outgoing edges and moves that leave the state unchanged are omitted.
+        ``features`` (the transition's feature tuple) of the lowest action that
+        makes it, and ``transitions``, the ``(action, features)`` pairs of every
+        action that makes it (several moves may leave a state unchanged: bumping
+        a wall, sweeping clean floor). Moves that leave the state unchanged are
+        self-loop edges, since they may fire features (a sweep, a bump) that an
+        objective rewards or ends on. Terminal states have no outgoing edges.
         Built with the reference dynamics, so it doubles as a test oracle for
         the kernels and planners.
         """
@@ -319,17 +324,14 @@ class World:
                 continue
             for action in range(len(self.actions)):
                 nxt = self.reference_step(level, state, action)
-                if nxt == state:
+                feats = self.reference_features(level, state, action, nxt)
+                if graph.has_edge(state, nxt):
+                    graph.edges[state, nxt]["transitions"] += ((action, feats),)
                     continue
                 if nxt not in graph:
                     graph.add_node(nxt)
                     frontier.append(nxt)
-                graph.add_edge(
-                    state,
-                    nxt,
-                    action=action,
-                    features=self.reference_features(level, state, action, nxt),
-                )
+                graph.add_edge(state, nxt, action=action, features=feats, transitions=((action, feats),))
         return graph
 
     def __repr__(self) -> str:

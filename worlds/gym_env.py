@@ -4,10 +4,17 @@ The reward is the chosen catalogue objective's; ``info["rewards"]`` carries
 *every* catalogue objective's reward for the same transition (the hidden
 performance function of ai-safety-gridworlds), so one episode scores the base
 objective and every proxy at once.
+
+Every input is checked before any kernel sees it: constructor keywords,
+`reset`'s seed and options, and `step`'s action (an integer in
+``range(len(world.actions))``; not a bool, a float or an array of another
+shape). A bad one raises a one-line `InvalidParameterError` (`InvalidActionError`
+for actions) and leaves the environment as it was.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import gymnasium as gym
@@ -15,8 +22,11 @@ import numpy as np
 
 from worlds import dispatch
 from worlds.base import Level, World
-from worlds.errors import UnknownNameError
+from worlds.errors import InvalidParameterError, UnknownNameError
+from worlds.params import InvalidActionError, describe, discrete_action, is_int
 from worlds.registry import get, names
+
+__all__ = ["CatalogueEnv", "GridWorldEnv", "InvalidActionError", "catalogue_arrays", "register_envs"]
 
 
 class CatalogueEnv(gym.Env):
@@ -27,25 +37,56 @@ class CatalogueEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array", "ansi"]}
 
     def _setup(self, world, split, objective, render_mode, level, overrides) -> None:
+        if not isinstance(world, (str, World)):
+            raise InvalidParameterError(f"world must be a world name or a World, got {describe(world)}")
         self.world = get(world)
+        if not isinstance(split, str):
+            raise InvalidParameterError(f"split must be a split name (a string), got {describe(split)}")
         self.split = split
         self.split_params = self.world.split_params(split, **overrides)
         self.overrides = overrides
+        if objective is not None and not isinstance(objective, str):
+            raise InvalidParameterError(
+                f"objective must be an objective name or None, got {describe(objective)}"
+            )
         self.objective = objective or self.world.base
         if self.objective not in self.world.objectives:
             raise UnknownNameError(f"{self.world.name} objective", self.objective, self.world.objectives)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']}")
+        modes = self.metadata["render_modes"]
+        if render_mode is not None and not (isinstance(render_mode, str) and render_mode in modes):
+            raise InvalidParameterError(
+                f"render_mode must be None or one of {modes}, got {describe(render_mode)}"
+            )
         self.render_mode = render_mode
-        self.fixed_level = self.world.parse(level) if isinstance(level, str) else level
+        self.fixed_level = self._fixed_level(level)
         self._weights, self._terminal, self._step_cost = catalogue_arrays(self.world)
         self._names = list(self.world.objectives)
         self._own = self._names.index(self.objective)
         self.level: Level | None = None
 
-    def _start_episode(self, seed: int | None) -> None:
-        """Pick the episode's level and reset the state and bookkeeping."""
-        super().reset(seed=seed)
+    def _fixed_level(self, level: Level | str | None) -> Level | None:
+        """`level` parsed when it is text, checked when it is a `Level`."""
+        if level is None or isinstance(level, str):
+            return None if level is None else self.world.parse(level)
+        if not isinstance(level, Level) or level.world != self.world.name:
+            raise InvalidParameterError(
+                f"level must be a {self.world.name} Level, its text or None, got {describe(level)}"
+            )
+        return level
+
+    def _start_episode(self, seed: int | None, options: Mapping | None) -> None:
+        """Check `reset`'s arguments, then pick the episode's level and reset
+        the state and bookkeeping."""
+        if seed is not None and not (is_int(seed) and seed >= 0):
+            raise InvalidParameterError(f"seed must be None or a non-negative integer, got {describe(seed)}")
+        if options is not None and not isinstance(options, Mapping):
+            raise InvalidParameterError(f"options must be None or a dict, got {describe(options)}")
+        if options:
+            raise InvalidParameterError(
+                f"reset takes no options, got {sorted(map(str, options))}; choose the level with `level=` "
+                "or the split with `split=` when making the environment"
+            )
+        super().reset(seed=None if seed is None else int(seed))
         if self.fixed_level is not None:
             self.level = self.fixed_level
         else:
@@ -54,6 +95,12 @@ class CatalogueEnv(gym.Env):
         self.state = self.world.initial_state(self.level)
         self.steps = 0
         self.ended = np.zeros(len(self._names), dtype=bool)
+
+    def _playing(self) -> Level:
+        """The episode's level; raises `gymnasium.error.ResetNeeded` before the first `reset`."""
+        if self.level is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
+        return self.level
 
     def _score(self, features: np.ndarray) -> tuple[float, dict[str, Any]]:
         """The chosen objective's reward and the info dict of a transition;
@@ -76,8 +123,8 @@ class GridWorldEnv(CatalogueEnv):
         objective: the catalogue objective that gives `reward` (default: the base).
         render_mode: ``"rgb_array"`` or ``"ansi"``.
         level: a fixed `Level` (or level text) to play instead of sampling.
-        max_steps: truncate after this many steps (default 4 x the largest
-            level's tile count).
+        max_steps: truncate after this many steps, a positive integer
+            (default 4 x the largest level's tile count).
         **overrides: generator parameters for `world.sample`, e.g. ``size=21``.
 
     Observations are the world's ``uint8[C, S, S]`` channels, padded to the
@@ -96,6 +143,7 @@ class GridWorldEnv(CatalogueEnv):
         max_steps: int | None = None,
         **overrides: Any,
     ):
+        max_steps = checked_max_steps(max_steps)
         self._setup(world, split, objective, render_mode, level, overrides)
         shape = self.world.observation_shape(self.split_params)
         if self.fixed_level is not None:
@@ -108,15 +156,18 @@ class GridWorldEnv(CatalogueEnv):
         self._next = np.zeros(self.world.state_size, dtype=np.int64)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        self._start_episode(seed)
+        self._start_episode(seed, options)
         return self._observe(), {"level_seed": self.level.seed}
 
     def step(self, action):
-        level = self.level
+        """Take `action`, an integer in ``range(len(world.actions))``; raises
+        `InvalidActionError` for anything else, before any kernel runs."""
+        action = discrete_action(action, self.world.actions)
+        level = self._playing()
         wid = self.world.world_id
-        dispatch.step(wid, level.grid, level.params, self.state, int(action), self._next)
+        dispatch.step(wid, level.grid, level.params, self.state, action, self._next)
         dispatch.features(
-            wid, level.grid, level.params, self.state, int(action), self._next, self._all, self._features
+            wid, level.grid, level.params, self.state, action, self._next, self._all, self._features
         )
         reward, info = self._score(self._features)
         self.state = self._next.copy()
@@ -136,6 +187,15 @@ class GridWorldEnv(CatalogueEnv):
 
     def _observe(self) -> np.ndarray:
         return self.world.observation(self.level, self.state, self.observation_space.shape)
+
+
+def checked_max_steps(max_steps: Any) -> int | None:
+    """`max_steps` when it is None or a positive integer; raises otherwise."""
+    if max_steps is not None and not (is_int(max_steps) and max_steps >= 1):
+        raise InvalidParameterError(
+            f"max_steps must be None (the default length) or a positive integer, got {describe(max_steps)}"
+        )
+    return None if max_steps is None else int(max_steps)
 
 
 def catalogue_arrays(world: World):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from worlds.errors import LevelFormatError
+from worlds.limits import check_level_cells
 
 
 def legend_line(legend: dict[str, str]) -> str:
@@ -22,11 +23,13 @@ def read_grid(
     `first_line` is the text line number of the first row, for messages.
     Returns ``uint8[H, W]`` walls (1 where ``#``) and symbol -> cells in
     reading order. Raises a one-line `LevelFormatError` naming the problem:
-    an empty grid, ragged rows or a symbol outside the legend.
+    an empty grid, ragged rows, a symbol outside the legend, or a grid of
+    more than `worlds.limits.MAX_LEVEL_CELLS` cells (checked before any is read).
     """
     if not lines or not any(lines):
         raise LevelFormatError(f"empty {world} level text (legend: {legend_line(legend)})")
     width = len(lines[0])
+    check_level_cells(len(lines), max(len(line) for line in lines), f"this {world} level", LevelFormatError)
     walls = np.zeros((len(lines), width), dtype=np.uint8)
     cells: dict[str, list[tuple[int, int]]] = {symbol: [] for symbol in legend}
     for r, line in enumerate(lines):

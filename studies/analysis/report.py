@@ -13,7 +13,7 @@ import numpy as np
 from studies.core.store import ResultStore
 from studies.reporting.formatting import num
 from studies.reporting.pages import write_section_report
-from studies.reporting.plots import pyplot
+from studies.reporting.plots import literal, pyplot
 from studies.reporting.stats import NoResultsError
 
 
@@ -87,7 +87,7 @@ def _plot_revealed(payloads, names, path: Path) -> Path:
         values = [p["epic"].get(name, np.nan) for p in payloads]
         ax.bar(xs + (i - (len(names) - 1) / 2) * width, values, width, color=colour, label=f"to {name}")
     labels = [f"{_agent(p['unit'])}\n{p['unit']['split']}" for p in payloads]
-    ax.set_xticks(xs, labels, rotation=60, ha="right", fontsize=7)
+    ax.set_xticks(xs, [literal(label) for label in labels], rotation=60, ha="right", fontsize=7)
     ax.set_ylabel("EPIC distance of the revealed objective")
     ax.set_ylim(0, 1)
     ax.legend(fontsize=8)
@@ -144,7 +144,7 @@ def _plot_identifiability(payloads, truth, path: Path) -> Path:
     width = 0.8 / len(series)
     for i, (label, values) in enumerate(series):
         norm = np.linalg.norm(values) or 1.0
-        ax.bar(xs + (i - (len(series) - 1) / 2) * width, values / norm, width, label=label)
+        ax.bar(xs + (i - (len(series) - 1) / 2) * width, values / norm, width, label=literal(label))
     ax.set_xticks(xs, features)
     ax.axhline(0, color="#888", lw=0.8)
     ax.set_ylabel("weight (unit-length vector)")
@@ -158,7 +158,7 @@ def _plot_identifiability(payloads, truth, path: Path) -> Path:
 def write_analysis_report(out_dir: str | Path, console=None) -> dict[str, Path]:
     """Write the report of the analysis study in `out_dir`; returns the paths by name."""
     out = Path(out_dir)
-    with ResultStore(out / "results.sqlite") as store:
+    with ResultStore(out / "results.sqlite", read_only=True) as store:
         info, payloads = store.study_info(), store.learned()
     if not payloads:
         raise NoResultsError(f"no finished analysis unit in {out / 'results.sqlite'}; run the study first")

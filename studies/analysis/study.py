@@ -41,7 +41,8 @@ from studies.analysis.report import write_analysis_report
 from studies.analysis.swap import swap_decomposition
 from studies.core.kinds import StudyKind, register_kind
 from studies.core.runner import open_run
-from studies.core.spec import StudyError, load
+from studies.core.spec import StudyError, expect, load, reject_non_finite, reject_unknown_keys, within
+from studies.core.study_limits import MAX_CELLS, MAX_LEVELS, MAX_SEEDS, MAX_STEPS, Limit
 from worlds import MesabaseError
 
 #: the study kind's name, as study files and the store's ``study`` table give it
@@ -95,34 +96,37 @@ def parse(data: dict[str, Any], source: str, seeds: int | None = None) -> Analys
         )
     if seeds is not None:
         data = {**data, "seeds": seeds}
-    unknown = sorted(set(data) - _KEYS[analysis])
-    if unknown:
-        raise StudyError(
-            f"{source}: {unknown[0]}: unknown key; valid keys: {', '.join(sorted(_KEYS[analysis]))}"
-        )
+    reject_unknown_keys(source, data, _KEYS[analysis])
+    reject_non_finite(source, data)
     name = data.get("name")
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str) or not name.strip():
         raise StudyError(f"{source}: name: expected a non-empty name")
+    expect(source, "description", data.get("description", ""), str, "a string")
     try:
         units = _revealed_units(data) if analysis == "revealed" else _identifiability_units(data)
     except MesabaseError as error:
         raise StudyError(f"{source}: {error}") from None
+    if analysis == "revealed":  # every unit plays its seeds, then swaps objectives on them
+        within(source, "seeds", MAX_CELLS, 2 * len(units) * units[0]["seeds"], cells=True)
     return AnalysisStudy(name, str(data.get("description", "")).strip(), source, analysis, tuple(units))
 
 
-def _positive(data, key, default):
+def _positive(data, key, default, limit: Limit = MAX_STEPS):
+    """A positive integer setting, at most `limit`."""
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise StudyError(f"{key}: expected a positive integer, got {value!r}")
+    within("", key, limit, value)
     return value
 
 
 def _revealed_units(data: dict[str, Any]) -> list[dict[str, Any]]:
     names = data.get("studies", ["arrow-maze", "chests-keys"])
-    if not isinstance(names, list) or not names:
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
         raise StudyError("studies: expected a non-empty list of episode studies")
-    seeds = _positive(data, "seeds", 6)
-    max_steps, horizon = data.get("max_steps"), _positive(data, "irl_horizon", 200)
+    seeds = _positive(data, "seeds", 6, MAX_SEEDS)
+    horizon = _positive(data, "irl_horizon", 200)
+    max_steps = None if data.get("max_steps") is None else _positive(data, "max_steps", None)
     units = []
     for name in names:
         study = load(name)
@@ -161,13 +165,32 @@ def _revealed_units(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _identifiability_units(data: dict[str, Any]) -> list[dict[str, Any]]:
-    world = worlds.get(data.get("world", "arrow-maze"))
+    if data.get("world", "arrow-maze") != "arrow-maze":
+        raise StudyError(
+            f"world: the non-identifiability levels are arrow mazes (an arrow near, the exit far); "
+            f"leave world out or give 'arrow-maze', got {data['world']!r}"
+        )
+    world = worlds.get("arrow-maze")
     truth = data.get("truth", {"reached_exit": 1.0, "reached_arrow": 0.1})
     if not isinstance(truth, dict) or not truth:
         raise StudyError("truth: expected a table of feature = weight")
-    for feature in truth:
+    for feature, weight in truth.items():
         world.feature_index(feature)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            raise StudyError(f"truth.{feature}: expected a number, got {weight!r}")
+    if not any(truth.values()):
+        raise StudyError("truth: expected at least one non-zero weight")
     size = data.get("size", [7, 11])
+    if not isinstance(size, list) or len(size) != 2:
+        raise StudyError(f"size: expected [low, high], two odd maze sizes, got {size!r}")
+    try:
+        world.observation_shape(world.split_params("test", size=tuple(size), min_arrow_exit_distance=2))
+    except MesabaseError as error:
+        raise StudyError(f"size: {error}") from None
+    levels = _positive(data, "visible_levels", 5, MAX_LEVELS) + _positive(
+        data, "hidden_levels", 20, MAX_LEVELS
+    )
+    within("", "hidden_levels", MAX_LEVELS, levels)
     shared = {
         "world": world.name,
         "truth": truth,
@@ -337,7 +360,7 @@ def run_analysis(
     """Compute every unfinished unit of `study` into ``out_dir/results.sqlite``."""
     console = console or Console()
     function = revealed_unit if study.analysis == "revealed" else identifiability_unit
-    with open_run(out_dir, executor, workers, address) as (store, running):
+    with open_run(out_dir, executor, workers, address, study=study, kind=KIND_NAME) as (store, running):
         store.record_info(
             {
                 "name": study.name,

@@ -1,9 +1,11 @@
 """The study core every kind builds on: the kind registry (`kinds`), study
 files (`spec`), cells (`cells`), the results store (`store`), playing cells
-(`runner`) and where they run (`executors`). It imports no study kind."""
+(`runner`), where they run (`executors`), the output folder a study owns
+(`folder`) and the run limits (`limits`). It imports no study kind."""
 
 from studies.core.cells import NO_OBJECTIVE, Cell, cell_objective
-from studies.core.executors import EXECUTORS, Executor, RayMissingError, check_executor
+from studies.core.executors import EXECUTORS, Executor, RayAddressError, RayMissingError, check_executor
+from studies.core.folder import FolderBusyError, OutputFolderError, check_study_name, claim_folder
 from studies.core.kinds import DEFAULT_KIND, StudyKind, get_kind, kind_names, register_kind
 from studies.core.runner import open_run, play_cell, play_cells
 from studies.core.spec import (
@@ -19,9 +21,16 @@ from studies.core.spec import (
     reject_unknown_keys,
     study_path,
 )
-from studies.core.store import EPISODE_COLUMNS, ResultStore, episode_row
+from studies.core.store import EPISODE_COLUMNS, FolderOwnedError, ForeignStoreError, ResultStore, episode_row
 
 __all__ = [
+    "ForeignStoreError",
+    "FolderOwnedError",
+    "claim_folder",
+    "check_study_name",
+    "OutputFolderError",
+    "FolderBusyError",
+    "RayAddressError",
     "DEFAULT_KIND",
     "EPISODE_COLUMNS",
     "EXECUTORS",

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
+from studies.core.limits import MAX_WORKERS_ENV, max_workers, ray_connect_timeout
 from worlds import InvalidParameterError, MesabaseError
 
 EXECUTORS = ("process", "serial", "ray")
@@ -29,13 +31,48 @@ class RayMissingError(MesabaseError):
     """The ray executor was asked for without Ray installed."""
 
 
-def check_executor(executor: str, workers: int | None) -> int:
-    """Validate the executor's name and worker count; returns the worker count."""
+class RayAddressError(MesabaseError):
+    """A Ray cluster address that does not answer, or is not an address."""
+
+
+def check_ray_address(address: str) -> None:
+    """Refuse, within `studies.core.limits.ray_connect_timeout` seconds, a
+    ``host:port`` (or ``ray://host:port``) address where nothing answers, so
+    that Ray's own retries (tens of seconds) never start. Other forms, such as
+    ``auto``, are left to Ray."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return
+    if not 0 < int(port) < 65536:
+        raise RayAddressError(f"--address {address!r}: the port must be between 1 and 65535")
+    timeout = ray_connect_timeout()
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as error:
+        reason = "no answer" if isinstance(error, TimeoutError) else error.strerror or str(error)
+        raise RayAddressError(
+            f"cannot reach a Ray cluster at {address} within {timeout:g} s ({reason}); check the address, "
+            "start a head with 'ray start --head', or allow longer with MESABASE_RAY_CONNECT_TIMEOUT"
+        ) from None
+
+
+def check_executor(executor: str, workers: int | None, address: str | None = None) -> int:
+    """Validate the executor's name and worker count (at most
+    `studies.core.limits.max_workers`) and, for Ray, that `address` answers;
+    returns the worker count."""
     if executor not in EXECUTORS:
         raise InvalidParameterError(f"unknown executor {executor!r}; valid executors: {', '.join(EXECUTORS)}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise InvalidParameterError(f"workers must be a positive integer, got {workers}")
-    return workers or max(1, os.cpu_count() or 1)
+    limit = max_workers()
+    if workers is not None and workers > limit:
+        raise InvalidParameterError(
+            f"workers: {workers} is over the limit of {limit} (MAX_WORKERS_PER_CPU per CPU); "
+            f"raise it with the environment variable {MAX_WORKERS_ENV}"
+        )
+    if executor == "ray" and address:
+        check_ray_address(address)
+    return workers or min(limit, max(1, os.cpu_count() or 1))
 
 
 class Executor:
@@ -104,10 +141,16 @@ class Executor:
                 ) from None
             self._ray = ray
             if not ray.is_initialized():
-                if self.address:
-                    ray.init(address=self.address, log_to_driver=False)
-                else:
-                    ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False)
+                try:
+                    if self.address:
+                        ray.init(address=self.address, log_to_driver=False)
+                    else:
+                        ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False)
+                except ConnectionError as error:  # e.g. address "auto" with no cluster running
+                    raise RayAddressError(
+                        f"cannot connect to a Ray cluster at {self.address or 'a local Ray'}: "
+                        f"{str(error).splitlines()[0] if str(error) else type(error).__name__}"
+                    ) from None
                 self._started_ray = True
         remote = self._ray.remote(_apply)
         pending = [remote.remote(function, item) for item in items]

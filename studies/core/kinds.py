@@ -30,8 +30,11 @@ class StudyKind:
     """One kind of study, as a bundle of small functions.
 
     A kind's study object may be anything with a ``name`` (the default
-    results folder is ``mesabase-out/<name>``); only the kind's own
-    functions look inside it.
+    results folder is ``mesabase-out/<name>``, so the name must be a plain
+    folder name: `studies.core.folder.check_study_name`); only the kind's own
+    functions look inside it. A frozen dataclass is best: every field but
+    ``name``, ``description`` and ``source`` goes into the fingerprint that
+    ties a folder to the study's settings.
 
     Attributes:
         name: the value of ``kind`` in a study file, and of ``kind`` in the
@@ -44,7 +47,10 @@ class StudyKind:
             `studies.core.spec.StudyError` with one line naming the key.
         run: ``run(study, out, *, executor, workers, address, console) -> dict``:
             plays what is not yet in ``out/results.sqlite`` (so a rerun resumes)
-            and returns counts for `describe_counts`.
+            and returns counts for `describe_counts`. It opens the folder with
+            ``studies.core.runner.open_run(..., study=study, kind=NAME)``, which
+            holds the folder's lock and refuses a folder that holds another
+            study or other settings (`studies.core.folder`).
         report: ``report(out, console=None) -> dict[str, Path]``: writes the
             report of the folder (`console`, a rich Console, hears progress)
             and returns the written files by name; raises

@@ -29,7 +29,8 @@ import planners
 import worlds
 from studies.core.cells import Cell, cell_objective
 from studies.core.executors import Executor, check_executor
-from studies.core.store import ResultStore, episode_row
+from studies.core.folder import claim_folder, study_identity
+from studies.core.store import STORE_NAME, ResultStore, episode_row
 
 
 @functools.lru_cache(maxsize=64)
@@ -52,12 +53,26 @@ def play_cell(study: str, cell: Cell) -> tuple[dict[str, Any], float, float]:
 
 
 @contextlib.contextmanager
-def open_run(out_dir: str | Path, executor: str, workers: int | None, address: str | None):
+def open_run(
+    out_dir: str | Path,
+    executor: str,
+    workers: int | None,
+    address: str | None,
+    study: Any = None,
+    kind: str | None = None,
+):
     """The results store of a study folder and an executor, both closed at the
-    end; bad executor options fail before the store is created."""
-    check_executor(executor, workers)
+    end; bad executor options fail before the folder is touched.
+
+    The run holds the folder (`studies.core.folder.claim_folder`) until the
+    end: another process's run into it is refused, and given the `study` and
+    its `kind` (a kind name), so is a folder that holds another study or this
+    one with other settings."""
+    check_executor(executor, workers, address)
+    identity = study_identity(kind, study) if study is not None and kind is not None else None
     with (
-        ResultStore(Path(out_dir) / "results.sqlite") as store,
+        claim_folder(out_dir, identity) as out,
+        ResultStore(out / STORE_NAME) as store,
         Executor(executor, workers, address) as running,
     ):
         yield store, running

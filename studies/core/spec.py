@@ -8,11 +8,14 @@ no kind. Errors are one `StudyError` line naming the file and the key.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import planners
 from studies.core.kinds import DEFAULT_KIND, StudyKind, get_kind, kind_names
+from studies.core.study_limits import MAX_SEED_VALUE, MAX_SEEDS, Limit, memory_note
 from worlds import MesabaseError
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "builtin"
@@ -49,6 +52,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise StudyError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise StudyError(f"{path}: not UTF-8 text: {error.reason} at byte {error.start}") from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -73,6 +78,9 @@ def load_with_kind(path_or_name: str | Path, seeds: int | None = None) -> tuple[
     name = data.pop("kind", DEFAULT_KIND)
     if not isinstance(name, str) or name not in kind_names():
         raise StudyError(f"{path}: kind: unknown study kind {name!r}; valid: {', '.join(kind_names())}")
+    reject_non_finite(str(path), data)
+    if seeds is not None:  # named as the user gave it, before any kind maps it onto a key
+        positive_int(str(path), "--seeds", seeds, MAX_SEEDS)
     kind = get_kind(name)
     return kind, kind.parse(data, str(path), seeds)
 
@@ -81,8 +89,9 @@ def load_with_kind(path_or_name: str | Path, seeds: int | None = None) -> tuple[
 
 
 def fail(source: str, key: str, message: str) -> StudyError:
-    """The error for `key` of the study file `source`: ``source: key: message``."""
-    return StudyError(f"{source}: {key}: {message}")
+    """The error for `key` of the study file `source`: ``source: key: message``
+    (``key: message`` when `source` is empty: the caller adds it)."""
+    return StudyError(f"{source}: {key}: {message}" if source else f"{key}: {message}")
 
 
 def expect(source: str, key: str, value, kind: type, what: str):
@@ -102,11 +111,83 @@ def expect_names(source: str, key: str, value) -> list[str]:
     return value
 
 
-def positive_int(source: str, key: str, value) -> int:
-    """`value` if it is a positive integer (not a bool)."""
+def positive_int(source: str, key: str, value, limit: Limit | None = None) -> int:
+    """`value` if it is a positive integer (not a bool), at most `limit` when one is given."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise fail(source, key, f"expected a positive integer, got {value!r}")
+    within(source, key, limit, value)
     return value
+
+
+def seed_value(source: str, key: str, value) -> int:
+    """`value` if it is a seed: an integer in [0, `MAX_SEED_VALUE`]."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_SEED_VALUE:
+        raise fail(source, key, f"expected a seed, an integer from 0 to {MAX_SEED_VALUE}, got {value!r}")
+    return value
+
+
+def within(source: str, key: str, limit: Limit | None, estimate: int, cells: bool = False) -> None:
+    """A `StudyError` for `key` if `estimate` is over `limit` (with a memory
+    estimate when it counts cells); nothing when there is no limit."""
+    refusal = limit and limit.refusal(estimate, memory_note(estimate) if cells else "")
+    if refusal:
+        raise fail(source, key, refusal)
+
+
+def reject_non_finite(source: str, data, key: str = "") -> None:
+    """A `StudyError` naming the first NaN or infinite number anywhere in `data`
+    (nested tables and arrays): no setting of any study takes one."""
+    if isinstance(data, float) and not math.isfinite(data):
+        raise fail(source, key or "<file>", f"expected a finite number, got {data!r}")
+    if isinstance(data, dict):
+        for name, value in data.items():
+            reject_non_finite(source, value, f"{key}.{name}" if key else str(name))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            reject_non_finite(source, value, f"{key}[{index}]")
+
+
+def make_planner(source: str, key: str, name, budget, options, budget_key: str | None = None):
+    """The planner a study's planner table describes (``key`` is its key path;
+    `budget_key` the budget's, default ``key.budget``), built now so that its
+    own checks run when the file is read. An error names the option
+    (``key.options.depth``) or the budget that the planner refused."""
+    name = expect(source, f"{key}.name", name, str, "a planner name")
+    if name not in planners.PLANNERS:
+        valid = ", ".join(sorted(planners.PLANNERS))
+        raise fail(source, f"{key}.name", f"unknown planner {name!r}; valid planners: {valid}")
+    options = expect(source, f"{key}.options", options, dict, "a table of constructor arguments")
+    argument = planners.BUDGET_ARGUMENT.get(name)
+    if budget is not None and argument in options:
+        raise fail(
+            source, f"{key}.options.{argument}",
+            f"{name}'s budget is {argument}: give it as the budget, not as an option as well",
+        )  # fmt: skip
+    try:
+        planner = planners.make(name, None, **options)
+    except (MesabaseError, TypeError, ValueError, OverflowError) as error:
+        raise fail(source, _culprit(key, name, options), _one_line(error)) from None
+    if budget is None:
+        return planner
+    try:
+        return planners.make(name, budget, **options)
+    except (MesabaseError, TypeError, ValueError, OverflowError) as error:
+        raise fail(source, budget_key or f"{key}.budget", _one_line(error)) from None
+
+
+def _culprit(key: str, name: str, options: dict) -> str:
+    """The key path of the first option the planner refuses on its own, else
+    of the options table (a combination of options is at fault)."""
+    for option, value in options.items():
+        try:
+            planners.make(name, None, **{option: value})
+        except (MesabaseError, TypeError, ValueError, OverflowError):
+            return f"{key}.options.{option}"
+    return f"{key}.options"
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def reject_unknown_keys(source: str, data: dict, valid: set[str], prefix: str = "") -> None:

@@ -28,8 +28,10 @@ from studies.reporting.pages import (
     html_figure,
     html_page,
     html_table,
+    markdown_image,
     markdown_page,
     markdown_table,
+    markdown_text,
     page_opening,
 )
 from studies.reporting.stats import RESAMPLES, NoResultsError
@@ -96,10 +98,10 @@ def pages(info, notes, summary, sentences, figures, examples) -> tuple[str, str]
     title, description = info["name"], info.get("description", "")
     md, page = page_opening(f"Study: {title}", description, notes, sentences)
     for (heading, headers, rows), (path, text) in zip(_tables(summary), figures):
-        md += [f"## {heading}", markdown_table(headers, rows), f"![{text}]({path.name})"]
+        md += [f"## {markdown_text(heading)}", markdown_table(headers, rows), markdown_image(path, text)]
         page += [f"<h2>{heading}</h2>", html_table(headers, rows), html_figure(path, text)]
     if examples:
-        md += ["## Example episodes", *(f"![{text}]({path.name})" for path, text in examples)]
+        md += ["## Example episodes", *(markdown_image(path, text) for path, text in examples)]
         page += ["<h2>Example episodes</h2>", *(html_figure(path, text) for path, text in examples)]
     more = "Per-group numbers, with mean returns and event rates, are in summary.csv."
     md.append(more.replace("summary.csv", "[summary.csv](summary.csv)"))
@@ -120,7 +122,7 @@ def write_episode_report(out_dir: str | Path, console=None, examples: int = 3) -
     database = out / "results.sqlite"
     rows, info = [], {}
     if database.exists():
-        with ResultStore(database) as store:
+        with ResultStore(database, read_only=True) as store:
             info, rows = store.study_info(), store.rows()
     if not rows:
         raise NoResultsError(f"no finished episodes in {database}; run the study first")

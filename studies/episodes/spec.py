@@ -39,8 +39,19 @@ from typing import Any
 import objectives
 import planners
 import worlds
+from planners.scoring import check_scoring
 from studies.core.cells import NO_OBJECTIVE, Cell
-from studies.core.spec import expect, expect_names, fail, positive_int, reject_unknown_keys
+from studies.core.spec import (
+    expect,
+    expect_names,
+    fail,
+    make_planner,
+    positive_int,
+    reject_non_finite,
+    reject_unknown_keys,
+    within,
+)
+from studies.core.study_limits import MAX_CELLS, MAX_SEEDS, MAX_STEPS
 from worlds import MesabaseError
 
 _STUDY_KEYS = {
@@ -74,15 +85,15 @@ class _Settings:
 
 
 def _settings(source: str, data: dict) -> _Settings:
-    seeds = positive_int(source, "seeds", data.get("seeds", 1))
+    seeds = positive_int(source, "seeds", data.get("seeds", 1), MAX_SEEDS)
     max_steps = data.get("max_steps")
     if max_steps is not None:
-        positive_int(source, "max_steps", max_steps)
+        positive_int(source, "max_steps", max_steps, MAX_STEPS)
     threshold = data.get("threshold", 0.9)
     if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 < threshold <= 1:
         raise fail(source, "threshold", f"expected a number in (0, 1], got {threshold!r}")
     scoring = data.get("scoring", "auto")
-    if scoring not in _SCORINGS:
+    if not isinstance(scoring, str) or scoring not in _SCORINGS:
         raise fail(source, "scoring", f"expected one of {', '.join(_SCORINGS)}, got {scoring!r}")
     overrides = expect(source, "overrides", data.get("overrides", {}), dict, "a table of split -> parameters")
     return _Settings(seeds, max_steps, float(threshold), scoring, overrides)
@@ -116,9 +127,27 @@ def _splits(source: str, data: dict, world, overrides: dict) -> list[str]:
             )
         try:
             world.sample(0, split, **params)  # checks names and values alike
-        except MesabaseError as error:
-            raise fail(source, key, str(error)) from None
+        except (MesabaseError, TypeError, ValueError, OverflowError) as error:
+            raise fail(source, key, " ".join(str(error).split())) from None
     return splits
+
+
+def _study_objectives(source: str, data: dict) -> list[str] | None:
+    """The study's ``objectives`` (None when left out); an empty list is an
+    error, as for ``splits``. Each planner that takes them checks the names."""
+    if "objectives" not in data:
+        return None
+    return expect_names(source, "objectives", data["objectives"])
+
+
+def _check_unused_objectives(source: str, names: list[str] | None, world_list: list) -> None:
+    """Refuse an unknown name in the study's ``objectives`` even where every
+    planner gives its own list (the planners check the names they use)."""
+    for world in world_list:
+        for name in names or ():
+            if name != NO_OBJECTIVE and name not in objectives.catalogue(world):
+                valid = ", ".join([*objectives.catalogue(world), NO_OBJECTIVE])
+                raise fail(source, "objectives", f"unknown {world.name} objective {name!r}; valid: {valid}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,9 +159,8 @@ class _Agent:
     label: str
 
 
-def _agents(source: str, key: str, spec, world, study_objectives) -> list[_Agent]:
-    """The agents one [[planners]] table describes in `world`: one per budget
-    and objective, each checked by the planner itself."""
+def _planner_table(source: str, key: str, spec, study_objectives, world) -> tuple[list, list[str], str]:
+    """The checked shape of one [[planners]] table: (budgets, objective names, label)."""
     expect(source, key, spec, dict, "a table")
     reject_unknown_keys(source, spec, _PLANNER_KEYS, prefix=f"{key}.")
     name = expect(source, f"{key}.name", spec.get("name"), str, "a planner name")
@@ -144,23 +172,26 @@ def _agents(source: str, key: str, spec, world, study_objectives) -> list[_Agent
         raise fail(
             source, f"{key}.budgets", f"expected a non-empty list of positive integers, got {budgets!r}"
         )
-    options = expect(
-        source, f"{key}.options", spec.get("options", {}), dict, "a table of constructor arguments"
-    )
+    for budget in budgets:
+        if budget is not None:
+            positive_int(source, f"{key}.budgets", budget)
     objective_names = expect_names(
         source, f"{key}.objectives", spec.get("objectives", study_objectives or [world.base])
     )
     label = expect(source, f"{key}.label", spec.get("label", name), str, "a string")
+    if not label.strip():
+        raise fail(source, f"{key}.label", "expected a non-empty label")
+    return budgets, objective_names, label
+
+
+def _agents(source: str, key: str, spec, world, study_objectives) -> list[_Agent]:
+    """The agents one [[planners]] table describes in `world`: one per budget
+    and objective, each checked by the planner itself."""
+    budgets, objective_names, label = _planner_table(source, key, spec, study_objectives, world)
+    name, options = spec.get("name"), spec.get("options", {})
     agents = []
     for budget in budgets:
-        if budget is not None:
-            positive_int(source, f"{key}.budgets", budget)
-        try:
-            planner = planners.make(name, budget, **options)
-        except TypeError as error:
-            raise fail(source, f"{key}.options", str(error)) from None
-        except MesabaseError as error:
-            raise fail(source, f"{key}.budgets", str(error)) from None
+        planner = make_planner(source, key, name, budget, options, budget_key=f"{key}.budgets")
         for objective_name in objective_names:
             _check_pair(source, key, planner, name, world, objective_name)
             agents.append(
@@ -192,20 +223,36 @@ def _check_pair(source: str, key: str, planner, name: str, world, objective_name
 
 def parse(data: dict[str, Any], source: str = "<study>") -> Study:
     """Check a study's data and expand it into cells; errors name `source`,
-    the key and what was expected."""
+    the key and what was expected. The study's size is estimated and checked
+    against `MAX_CELLS` before any cell is built."""
     reject_unknown_keys(source, data, _STUDY_KEYS)
+    reject_non_finite(source, data)
     name = expect(source, "name", data.get("name", Path(source).stem), str, "a string")
+    if not name.strip():
+        raise fail(source, "name", "expected a non-empty name")
     description = expect(source, "description", data.get("description", ""), str, "a string")
-    worlds = _worlds(source, data)
+    world_list = _worlds(source, data)
     settings = _settings(source, data)
+    study_objectives = _study_objectives(source, data)
+    for world in world_list:  # e.g. no exact oracle for a continuous world
+        try:
+            check_scoring(world, settings.scoring)
+        except MesabaseError as error:
+            raise fail(source, "scoring", str(error)) from None
     specs = expect(source, "planners", data.get("planners"), list, "an array of [[planners]] tables")
     if not specs:
         raise fail(source, "planners", "expected at least one [[planners]] table")
-    cells = []
-    for world in worlds:
-        splits = _splits(source, data, world, settings.overrides)
+    splits = {world.name: _splits(source, data, world, settings.overrides) for world in world_list}
+    estimate = 0
+    for world in world_list:
         for index, spec in enumerate(specs):
-            for agent in _agents(source, f"planners[{index}]", spec, world, data.get("objectives")):
+            budgets, names, _ = _planner_table(source, f"planners[{index}]", spec, study_objectives, world)
+            estimate += len(splits[world.name]) * settings.seeds * len(budgets) * len(names)
+    within(source, "seeds", MAX_CELLS, estimate, cells=True)
+    cells = []
+    for world in world_list:
+        for index, spec in enumerate(specs):
+            for agent in _agents(source, f"planners[{index}]", spec, world, study_objectives):
                 cells += [
                     Cell(
                         world=world.name, split=split, seed=seed, planner=agent.planner, budget=agent.budget,
@@ -213,9 +260,10 @@ def parse(data: dict[str, Any], source: str = "<study>") -> Study:
                         threshold=settings.threshold, scoring=settings.scoring,
                         overrides=tuple(sorted(settings.overrides.get(split, {}).items())), label=agent.label,
                     )
-                    for split in splits
+                    for split in splits[world.name]
                     for seed in range(settings.seeds)
                 ]  # fmt: skip
+    _check_unused_objectives(source, study_objectives, world_list)
     if len({cell.id for cell in cells}) != len(cells):
         raise fail(
             source, "planners", "two entries describe the same agent; give each a different budget or options"

@@ -30,7 +30,7 @@ def run_study(
 
     Returns counts: ``cells``, ``already`` (finished before), ``played``.
     """
-    with open_run(out_dir, executor, workers, address) as (store, running):
+    with open_run(out_dir, executor, workers, address, study=study, kind=DEFAULT_KIND) as (store, running):
         store.record_info(
             {"name": study.name, "description": study.description, "source": study.source,
              "kind": DEFAULT_KIND, "cells": str(len(study.cells))}

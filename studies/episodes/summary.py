@@ -19,6 +19,7 @@ import numpy as np
 import planners
 import worlds
 from planners import OUTCOMES
+from studies.reporting.formatting import spreadsheet_safe
 from studies.reporting.stats import bootstrap_ci
 from worlds import MesabaseError
 
@@ -96,17 +97,20 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _format(value: Any) -> Any:
-    """A CSV cell: floats rounded, undefined values blank."""
+    """A CSV cell: floats rounded, undefined values blank, text safe from
+    spreadsheet formulas (`studies.reporting.formatting.spreadsheet_safe`)."""
     if isinstance(value, float):
         return "" if not math.isfinite(value) else round(value, 6)
-    return "" if value is None else value
+    return "" if value is None else spreadsheet_safe(value)
 
 
 def write_summary_csv(summary: list[dict[str, Any]], path: Path) -> Path:
-    """summary.csv: one line per summary row; blank where a value is undefined."""
+    """summary.csv: one line per summary row; blank where a value is undefined.
+    Column names come from the study (objective and event names), so they are
+    made spreadsheet-safe as well."""
     fields = list(dict.fromkeys(key for row in summary for key in row))
     with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow([spreadsheet_safe(field) for field in fields])
         writer = csv.DictWriter(handle, fieldnames=fields, restval="")
-        writer.writeheader()
         writer.writerows({k: _format(v) for k, v in row.items()} for row in summary)
     return path

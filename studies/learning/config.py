@@ -21,6 +21,7 @@ import numpy as np
 import objectives
 import planners
 import worlds
+from studies.core.study_limits import MAX_EVALUATIONS, MAX_LEVELS, MAX_SEED_VALUE, MAX_STEPS, Limit
 from studies.learning.candidates import learnable_features, mixed_overrides, objective_from
 from worlds import InvalidParameterError, UnknownNameError, World
 
@@ -49,11 +50,13 @@ class Prior:
 
     def __post_init__(self) -> None:
         for name, value in (("l1", self.l1), ("nonzero", self.nonzero), ("tolerance", self.tolerance)):
-            if not math.isfinite(value) or value < 0:
-                raise InvalidParameterError(f"prior {name} must be a non-negative number, got {value}")
+            if not _is_number(value) or not math.isfinite(value) or value < 0:
+                raise InvalidParameterError(f"prior {name} must be a non-negative number, got {value!r}")
+        if not isinstance(self.cost, Mapping):
+            raise InvalidParameterError(f"prior cost must be a table of feature = cost, got {self.cost!r}")
         for feature, value in self.cost.items():
-            if not math.isfinite(value) or value < 0:
-                raise InvalidParameterError(f"prior cost of {feature!r} must be non-negative, got {value}")
+            if not _is_number(value) or not math.isfinite(value) or value < 0:
+                raise InvalidParameterError(f"prior cost of {feature!r} must be non-negative, got {value!r}")
 
     def penalty(self, weights: Mapping[str, float]) -> float:
         magnitudes = {f: abs(w) for f, w in weights.items()}
@@ -133,19 +136,35 @@ class LearnConfig:
 
     def __post_init__(self) -> None:
         levels_seeds(self.levels)
-        if self.optimizer not in OPTIMIZERS:
-            raise UnknownNameError("optimizer", self.optimizer, OPTIMIZERS)
-        evaluations = self.evaluations
-        if isinstance(evaluations, bool) or not isinstance(evaluations, int) or evaluations < 1:
-            raise InvalidParameterError(f"evaluations must be a positive integer, got {evaluations!r}")
+        if not isinstance(self.optimizer, str) or self.optimizer not in OPTIMIZERS:
+            raise UnknownNameError("optimizer", str(self.optimizer), OPTIMIZERS)
+        counted_int("evaluations", self.evaluations, MAX_EVALUATIONS)
+        seed = self.seed
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED_VALUE:
+            raise InvalidParameterError(f"seed must be an integer from 0 to {MAX_SEED_VALUE}, got {seed!r}")
+        if self.max_steps is not None:
+            counted_int("max_steps", self.max_steps, MAX_STEPS)
+        if not isinstance(self.split, str):
+            raise InvalidParameterError(f"split must be a split name, got {self.split!r}")
+        features = self.features
+        if not (features is None or isinstance(features, str)) and (
+            not isinstance(features, Sequence) or not all(isinstance(f, str) for f in features)
+        ):
+            raise InvalidParameterError(f"features must be a list of feature names, got {features!r}")
+        for name in ("overrides", "optimizer_options"):
+            if not isinstance(getattr(self, name), Mapping):
+                raise InvalidParameterError(f"{name} must be a table, got {getattr(self, name)!r}")
         if self.mixture is not None:
             if not isinstance(self.mixture, Mapping) or set(self.mixture) != {"fraction", "overrides"}:
                 raise InvalidParameterError(
                     f"mixture must be {{fraction = p, overrides = {{...}}}}, got {self.mixture!r}"
                 )
             fraction = self.mixture["fraction"]
-            if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction <= 1:
+            if not _is_number(fraction) or not 0 <= fraction <= 1:
                 raise InvalidParameterError(f"mixture fraction must be in [0, 1], got {fraction!r}")
+            if not isinstance(self.mixture["overrides"], Mapping):
+                raise InvalidParameterError(f"mixture overrides must be a table, got {self.mixture!r}")
+        _check_candidates(self.candidates)
         if not isinstance(self.prior, Prior):
             raise InvalidParameterError(f"prior must be a studies.learning.Prior, got {self.prior!r}")
 
@@ -179,7 +198,7 @@ def resolve(world, planner, config: LearnConfig) -> LearningProblem:
     candidates, a prior cost on a feature that is not learned."""
     world = worlds.get(world)
     spec = PlannerSpec.of(planner)
-    features = _check_features(world, config.features)
+    features = check_features(world, config.features)
     levels = levels_seeds(config.levels)
     world.split_params(config.split, **dict(config.overrides))  # unknown split or parameter fails here
     if config.mixture is not None:
@@ -195,22 +214,61 @@ def resolve(world, planner, config: LearnConfig) -> LearningProblem:
 
 
 def levels_seeds(levels) -> tuple[int, ...]:
-    """The training level seeds of `levels`: a count n (seeds 0..n-1) or seeds."""
-    if isinstance(levels, bool):
+    """The training level seeds of `levels`: a count n (seeds 0..n-1) or seeds,
+    at most `MAX_LEVELS` of them."""
+    if isinstance(levels, bool) or not isinstance(levels, (int, Sequence)) or isinstance(levels, str):
         raise InvalidParameterError(f"levels must be a positive integer or a list of seeds, got {levels!r}")
     if isinstance(levels, int):
         if levels < 1:
             raise InvalidParameterError(f"levels must be a positive integer, got {levels}")
+        counted_int("levels", levels, MAX_LEVELS)
         return tuple(range(levels))
+    counted_int("levels", len(levels), MAX_LEVELS, what="the number of levels")
     seeds = tuple(levels)
-    if not seeds or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds):
+    if not seeds or not all(
+        isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_SEED_VALUE for s in seeds
+    ):
         raise InvalidParameterError(
-            f"levels must be a positive integer or a list of seeds >= 0, got {levels!r}"
+            f"levels must be a positive integer or a list of seeds from 0 to {MAX_SEED_VALUE}, got {levels!r}"
         )
     return seeds
 
 
-def _check_features(world: World, features) -> tuple[str, ...]:
+def counted_int(key: str, value, limit: Limit, what: str | None = None) -> int:
+    """`value` if it is a positive integer within `limit`, else an
+    `InvalidParameterError` that names `key` (and the limit and how to raise it)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidParameterError(f"{key} must be a positive integer, got {value!r}")
+    refusal = limit.refusal(value)
+    if refusal:
+        raise InvalidParameterError(f"{key}: {what + ' ' if what else ''}{refusal}")
+    return value
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_candidates(candidates) -> None:
+    """The candidates optimiser's list: objectives or tables of feature = finite weight."""
+    if candidates is None:
+        return
+    if isinstance(candidates, (str, Mapping)) or not isinstance(candidates, Sequence):
+        raise InvalidParameterError(f"candidates must be a list of weight tables, got {candidates!r}")
+    for index, candidate in enumerate(candidates):
+        if isinstance(candidate, objectives.Objective):
+            continue
+        if not isinstance(candidate, Mapping) or not all(
+            isinstance(f, str) and _is_number(w) and math.isfinite(w) for f, w in candidate.items()
+        ):
+            raise InvalidParameterError(
+                f"candidates[{index}] must be a table of feature = finite weight, got {candidate!r}"
+            )
+
+
+def check_features(world: World, features) -> tuple[str, ...]:
+    """The learned features, in order and without repeats: `features` (a name
+    or names) or the world's `learnable_features`; unknown or none is an error."""
     if features is None:
         features = learnable_features(world)
     if isinstance(features, str):

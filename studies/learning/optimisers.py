@@ -12,14 +12,16 @@ seed.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
 import objectives
+from studies.core.study_limits import MAX_EVALUATIONS, MAX_STEPS
 from studies.learning.candidates import goal_features, mixed_overrides
-from studies.learning.config import LearnConfig, LearningProblem, levels_seeds
+from studies.learning.config import LearnConfig, LearningProblem, counted_int, levels_seeds
 from studies.learning.fitness import Fitness
 from worlds import InvalidParameterError
 
@@ -108,13 +110,23 @@ class CMAES:
         options = config.optimizer_options
         unknown = sorted(set(options) - {"popsize", "sigma0", "x0"})
         if unknown:
-            raise InvalidParameterError(f"unknown cma options {unknown}; valid: popsize, sigma0, x0")
+            raise InvalidParameterError(
+                f"optimizer_options: unknown cma options {unknown}; valid: popsize, sigma0, x0"
+            )
         dim = len(features)
-        x0 = np.asarray(options.get("x0", np.zeros(dim)), dtype=np.float64)
+        x0 = _weights("optimizer_options.x0", options.get("x0", np.zeros(dim)))
         if x0.shape != (dim,):
             raise InvalidParameterError(f"cma x0 needs {dim} values (one per feature), got {x0.shape}")
-        popsize = int(options["popsize"]) if "popsize" in options else None
-        return cls(config.evaluations, config.seed, x0, float(options.get("sigma0", 1.0)), popsize)
+        popsize = options.get("popsize")
+        if popsize is not None:
+            # CMA-ES recombines at least two candidates per generation
+            if isinstance(popsize, bool) or not isinstance(popsize, int) or popsize < 2:
+                raise InvalidParameterError(
+                    f"optimizer_options.popsize must be an integer of at least 2, got {popsize!r}"
+                )
+            counted_int("optimizer_options.popsize", popsize, MAX_EVALUATIONS)
+        sigma0 = _positive_number("optimizer_options.sigma0", options.get("sigma0", 1.0))
+        return cls(config.evaluations, config.seed, x0, sigma0, popsize)
 
     def search(self, fitness: Fitness) -> None:
         import cma  # loaded only for this strategy
@@ -162,7 +174,22 @@ class GradientAscent:
             raise InvalidParameterError(
                 "the gradient optimiser takes one set of overrides for all levels, not a mixture"
             )
-        return cls(config.seed, dict(config.optimizer_options))
+        options = dict(config.optimizer_options)
+        unknown = sorted(set(options) - set(_GRADIENT_COUNTS) - set(_GRADIENT_RATES) - {"theta0"})
+        if unknown:
+            valid = ", ".join(sorted({*_GRADIENT_COUNTS, *_GRADIENT_RATES, "theta0"}))
+            raise InvalidParameterError(
+                f"optimizer_options: unknown gradient options {unknown}; valid: {valid}"
+            )
+        for name, limit in _GRADIENT_COUNTS.items():
+            if name in options:
+                counted_int(f"optimizer_options.{name}", options[name], limit)
+        for name in _GRADIENT_RATES:
+            if name in options:
+                _positive_number(f"optimizer_options.{name}", options[name])
+        if options.get("theta0") is not None:
+            _weights("optimizer_options.theta0", options["theta0"])
+        return cls(config.seed, options)
 
     def search(self, fitness: Fitness) -> None:
         from studies.learning import gradient  # imports JAX, which only this strategy needs
@@ -191,9 +218,34 @@ class GradientAscent:
         fitness([theta0, np.asarray(best["theta"])], 0)
 
 
+#: the gradient optimiser's count options and their limits; its rate options
+_GRADIENT_COUNTS = {"steps": MAX_EVALUATIONS, "horizon": MAX_STEPS, "inner_iterations": MAX_EVALUATIONS,
+                    "restarts": MAX_EVALUATIONS}  # fmt: skip
+_GRADIENT_RATES = ("lr", "inner_lr", "init_scale")
+
+
+def _positive_number(key: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise InvalidParameterError(f"{key} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def _weights(key: str, values) -> np.ndarray:
+    """`values` as ``float64[F]`` if it is a list of finite numbers."""
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if not isinstance(values, (list, tuple)) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values
+    ):
+        raise InvalidParameterError(f"{key} must be a list of finite numbers, one a feature, got {values!r}")
+    return np.asarray(values, dtype=np.float64)
+
+
 def _no_options(name: str, options: Mapping[str, Any]) -> None:
     if options:
-        raise InvalidParameterError(f"the {name} optimiser takes no options, got {sorted(options)}")
+        raise InvalidParameterError(
+            f"optimizer_options: the {name} optimiser takes no options, got {sorted(options)}"
+        )
 
 
 #: optimizer name -> ``from_config(config, features) -> Strategy``

@@ -25,7 +25,7 @@ from studies.core.store import ResultStore
 from studies.learning.candidates import mixed_overrides
 from studies.reporting.formatting import num, pct
 from studies.reporting.pages import write_section_report
-from studies.reporting.plots import pyplot
+from studies.reporting.plots import literal, pyplot
 from studies.reporting.stats import NoResultsError, bootstrap_ci
 from worlds import InvalidParameterError
 
@@ -87,7 +87,7 @@ class _Run:
 
 
 def _load(out: Path) -> tuple[dict[str, str], list[_Run], str]:
-    with ResultStore(out / "results.sqlite") as store:
+    with ResultStore(out / "results.sqlite", read_only=True) as store:
         info, payloads = store.study_info(), store.learned()
         wanted = {
             i
@@ -335,7 +335,13 @@ def _plot_bounded(bars, splits, path: Path, base: str) -> Path:
         values = [b[index] for b in bars]
         errors = [[v[0] - v[1] for v in values], [v[2] - v[0] for v in values]]
         axes[0].bar(
-            xs + offset, [v[0] for v in values], 0.38, color=colour, label=name, yerr=errors, capsize=3
+            xs + offset,
+            [v[0] for v in values],
+            0.38,
+            color=colour,
+            label=literal(name),
+            yerr=errors,
+            capsize=3,
         )
     axes[0].set_title("training: base return (95% CI)")
     bars_per_agent = (
@@ -347,11 +353,11 @@ def _plot_bounded(bars, splits, path: Path, base: str) -> Path:
     for ax, split in zip(axes[1:], splits):
         for offset, agent, event, name, colour, hatch in bars_per_agent:
             rates = [b[3][(split, agent)].get(event, math.nan) for b in bars]
-            ax.bar(xs + offset, rates, 0.2, color=colour, hatch=hatch, label=name)
+            ax.bar(xs + offset, rates, 0.2, color=colour, hatch=hatch, label=literal(name))
         ax.set_title(f"{split}: share of episodes reaching each goal")
         ax.set_ylim(0, 1.05)
     for ax in axes:
-        ax.set_xticks(xs, [b[0] for b in bars], rotation=20, fontsize=8)
+        ax.set_xticks(xs, [literal(b[0]) for b in bars], rotation=20, fontsize=8)
         ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -411,7 +417,7 @@ def _plot_preference(counts, features, path: Path) -> Path:
         share = np.array([tally[feature] / total for _, tally, total in counts])
         ax.bar(xs, share, 0.6, bottom=bottom, color=colour, label=feature)
         bottom += share
-    ax.set_xticks(xs, [c[0] for c in counts], rotation=20, fontsize=8)
+    ax.set_xticks(xs, [literal(c[0]) for c in counts], rotation=20, fontsize=8)
     ax.set_ylabel("share of optimiser seeds selecting it")
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize=8)

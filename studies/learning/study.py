@@ -50,6 +50,7 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -57,12 +58,22 @@ from rich.console import Console
 
 import objectives
 import worlds
+from planners.scoring import check_scoring
 from studies.core.executors import Executor
 from studies.core.kinds import StudyKind, register_kind
 from studies.core.runner import open_run, play_cells
-from studies.core.spec import StudyError
+from studies.core.spec import (
+    StudyError,
+    expect,
+    expect_names,
+    make_planner,
+    reject_non_finite,
+    reject_unknown_keys,
+    within,
+)
 from studies.core.store import ResultStore
-from studies.learning.config import LearnConfig, PlannerSpec, Prior
+from studies.core.study_limits import MAX_CELLS, MAX_LEVELS, MAX_RUNS, MAX_STEPS
+from studies.learning.config import LearnConfig, PlannerSpec, Prior, check_features, counted_int, levels_seeds
 from studies.learning.fitness import agent_cells
 from studies.learning.learn import check_config, learn_objective
 from studies.learning.report import write_learning_report
@@ -106,17 +117,18 @@ class LearningStudy:
 def parse(data: dict[str, Any], source: str, seeds: int | None = None) -> LearningStudy:
     """A `LearningStudy` from the TOML `data`; raises `StudyError` naming the
     file and key of the first problem. `seeds` (the command line's
-    ``--seeds``) replaces the number of evaluation levels."""
+    ``--seeds``) replaces the number of evaluation levels. The study's size
+    (runs, then episodes) is checked against its limits before it is expanded."""
     if seeds is not None and isinstance(data.get("evaluate", {}), dict):
         data = {**data, "evaluate": {**data.get("evaluate", {}), "levels": seeds}}
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise StudyError(f"{source}: {unknown[0]}: unknown key; valid keys: {', '.join(sorted(_KEYS))}")
+    reject_unknown_keys(source, data, _KEYS)
+    reject_non_finite(source, data)
     name = data.get("name")
-    if not isinstance(name, str) or not name:
+    if not isinstance(name, str) or not name.strip():
         raise StudyError(f"{source}: name: expected a non-empty name")
+    expect(source, "description", data.get("description", ""), str, "a string")
     report = data.get("report", "plain")
-    if report not in REPORTS:
+    if not isinstance(report, str) or report not in REPORTS:
         raise StudyError(f"{source}: report: unknown report {report!r}; valid: {', '.join(REPORTS)}")
     base = {k: v for k, v in data.items() if k not in ("name", "description", "kind", "report", "sweep")}
     base.setdefault("planner", {})
@@ -128,9 +140,7 @@ def parse(data: dict[str, Any], source: str, seeds: int | None = None) -> Learni
         raise StudyError(
             f"{source}: evaluate: expected a table with keys {', '.join(sorted(_EVALUATE_KEYS))}"
         )
-    sweep = data.get("sweep", {})
-    if not isinstance(sweep, dict):
-        raise StudyError(f"{source}: sweep: expected a table of setting = [values]")
+    sweep = expect(source, "sweep", data.get("sweep", {}), dict, "a table of setting = [values]")
     for key, values in sweep.items():
         if key not in _SWEEP_ROOTS and not key.startswith(_SWEEP_PREFIXES):
             raise StudyError(
@@ -139,31 +149,66 @@ def parse(data: dict[str, Any], source: str, seeds: int | None = None) -> Learni
             )
         if not isinstance(values, list) or not values:
             raise StudyError(f"{source}: sweep.{key}: expected a non-empty list of values")
-    runs = []
+    within(source, "sweep", MAX_RUNS, math.prod(len(values) for values in sweep.values()))
+    _validate_file_values(source, base, sweep)
+    runs, episodes = [], 0
     for combination in itertools.product(*sweep.values()):
         config = copy.deepcopy(base)
         point = dict(zip(sweep, combination))
         for key, value in point.items():
-            _set_path(config, key, value)
+            _set_path(source, config, key, value)
         try:
             _validate(config)
         except MesabaseError as error:
-            where = ", ".join(f"{k} = {v!r}" for k, v in point.items()) or "the study"
-            raise StudyError(f"{source}: {where}: {error}") from None
+            where = ", ".join(f"{k} = {v!r}" for k, v in point.items())
+            raise StudyError(f"{source}: {where}: {error}" if where else f"{source}: {error}") from None
         runs.append(LearningRun(config, point))
+        episodes += _episodes(config)
+    within(source, "sweep" if sweep else "evaluations", MAX_CELLS, episodes, cells=True)
     return LearningStudy(name, str(data.get("description", "")).strip(), source, report, tuple(runs))
 
 
-def _set_path(config: dict, path: str, value) -> None:
+def _validate_file_values(source: str, base: dict, sweep: dict) -> None:
+    """Check the values the file gives outside its sweep, even those the sweep
+    replaces in every run (a bad value is an error wherever it stands): the
+    settings as written, with each swept key the file leaves out set to its
+    first sweep value."""
+    if not sweep:
+        return  # the only run is the file's own values, checked as that run
+    config = copy.deepcopy(base)
+    for key, values in sweep.items():
+        if not _has_path(config, key):
+            _set_path(source, config, key, values[0])
+    try:
+        _validate(config)
+    except MesabaseError as error:
+        raise StudyError(f"{source}: {error}") from None
+
+
+def _has_path(config: dict, path: str) -> bool:
+    node = config
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _set_path(source: str, config: dict, path: str, value) -> None:
     parts = path.split(".")
     node = config
-    for part in parts[:-1]:
+    for depth, part in enumerate(parts[:-1]):
         node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            where = ".".join(parts[: depth + 1])
+            raise StudyError(
+                f"{source}: sweep.{path}: {where} is not a table, so it has no {parts[depth + 1]}"
+            )
     node[parts[-1]] = value
 
 
 def _prior(config: dict) -> Prior:
-    spec = config.get("prior", {}) or {}
+    spec = config.get("prior", {})
     if not isinstance(spec, dict):
         raise StudyError(f"prior: expected a table, got {spec!r}")
     try:
@@ -196,22 +241,106 @@ def _learn_config(config: dict) -> LearnConfig:
 
 
 def _validate(config: dict) -> None:
+    """Check one run's settings, each error led by its key path."""
+    world = _world(config)
+    _check_planner_table(config["planner"])
+    learn_config = _learn_config(config)
+    if learn_config.features is not None:
+        _keyed("features", check_features, world, learn_config.features)
+    split = learn_config.split
+    if split not in world.splits:
+        raise StudyError(f"split: {world.name} has no split {split!r}; valid: {', '.join(world.splits)}")
+    _keyed("overrides", generator_params, world, split, learn_config.overrides)
+    if learn_config.mixture is not None:
+        mixed = {**learn_config.overrides, **learn_config.mixture["overrides"]}
+        _keyed("mixture.overrides", generator_params, world, split, mixed)
+    check_config(world.name, _planner(config), learn_config)
+    _validate_evaluate(world, config["evaluate"])
+
+
+def _world(config: dict):
     if "world" not in config:
         raise StudyError("world: a learning study needs a world")
-    check_config(config["world"], _planner(config), _learn_config(config))
-    evaluate = config["evaluate"]
-    world = worlds.get(config["world"])
+    name = config["world"]
+    if not isinstance(name, str) or name not in worlds.names():
+        raise StudyError(f"world: unknown world {name!r}; valid worlds: {', '.join(worlds.names())}")
+    return worlds.get(name)
+
+
+def _check_planner_table(planner: dict) -> None:
+    """The [planner] table's keys and values, built once so that the planner's own checks run now."""
+    unknown = sorted(set(planner) - {"name", "budget", "options"})
+    if unknown:
+        raise StudyError(f"planner.{unknown[0]}: unknown key; valid keys: budget, name, options")
+    budget = planner.get("budget")
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 1):
+        raise StudyError(f"planner.budget: expected a positive integer, got {budget!r}")
+    make_planner("", "planner", planner["name"], budget, planner.get("options", {}))
+
+
+def _validate_evaluate(world, evaluate: dict) -> None:
+    """The [evaluate] table: where each learned objective is played."""
+    splits = expect_names("", "evaluate.splits", evaluate["splits"]) if "splits" in evaluate else []
+    for split in splits:
+        if split not in world.splits:
+            raise StudyError(
+                f"evaluate.splits: {world.name} has no split {split!r}; valid: {', '.join(world.splits)}"
+            )
+    names = (
+        expect_names("", "evaluate.objectives", evaluate["objectives"]) if "objectives" in evaluate else []
+    )
     catalogue = objectives.catalogue(world)
-    for name in evaluate.get("objectives", []):
+    for name in names:
         if name not in catalogue:
             raise StudyError(
                 f"evaluate.objectives: unknown objective {name!r}; valid: {', '.join(catalogue)}"
             )
-    for split in evaluate.get("splits", []):
-        world.split_params(split, **evaluate.get("overrides", {}))
+    scoring = evaluate.get("scoring", "auto")
+    if not isinstance(scoring, str):
+        raise StudyError(f"evaluate.scoring: expected a scoring name, got {scoring!r}")
+    _keyed("evaluate.scoring", check_scoring, world, scoring)
+    overrides = expect("", "evaluate.overrides", evaluate.get("overrides", {}), dict, "a table")
+    for split in splits:
+        _keyed("evaluate.overrides", generator_params, world, split, overrides)
     levels = evaluate.get("levels", 20)
     if isinstance(levels, bool) or not isinstance(levels, int) or levels < 1:
         raise StudyError(f"evaluate.levels: expected a positive integer, got {levels!r}")
+    _keyed("evaluate.levels", counted_int, "levels", levels, MAX_LEVELS)
+    if evaluate.get("max_steps") is not None:
+        _keyed("evaluate.max_steps", counted_int, "max_steps", evaluate["max_steps"], MAX_STEPS)
+
+
+def generator_params(world, split: str, overrides: dict) -> dict:
+    """`split`'s generator parameters with `overrides`, their names and values
+    checked (through the observation shape they give) without sampling a level."""
+    params = world.split_params(split, **overrides)
+    try:
+        world.observation_shape(params)
+    except NotImplementedError:  # a world without a grid observation: sample one level instead
+        world.sample(0, split, **overrides)
+    return params
+
+
+def _keyed(key: str, check, *args, **kwargs):
+    """``check(*args, **kwargs)``, its error (the project's, or a library's
+    type or value error caused by the study's values) led by `key`."""
+    try:
+        return check(*args, **kwargs)
+    except (MesabaseError, TypeError, ValueError, OverflowError) as error:
+        raise StudyError(f"{key}: {' '.join(str(error).split())}") from None
+
+
+def _episodes(config: dict) -> int:
+    """A rough count of the episodes one run plays: every candidate on every
+    training level, the base objective there, and the evaluation agents."""
+    optimizer = config.get("optimizer", "cma")
+    candidates = {
+        "candidates": len(config.get("candidates") or ()), "gradient": 2,
+    }.get(optimizer, config.get("evaluations", 40))  # fmt: skip
+    training = len(levels_seeds(config.get("levels", 20)))
+    evaluate = config["evaluate"]
+    agents = 1 + len(evaluate.get("objectives", []))
+    return (candidates + 1) * training + len(evaluate.get("splits", [])) * agents * evaluate.get("levels", 20)
 
 
 def run_learning(
@@ -228,7 +357,7 @@ def run_learning(
     Returns counts: ``runs``, ``already`` (finished before), ``learned``.
     """
     console = console or Console()
-    with open_run(out_dir, executor, workers, address) as (store, running):
+    with open_run(out_dir, executor, workers, address, study=study, kind=KIND_NAME) as (store, running):
         store.record_info(
             {"name": study.name, "description": study.description, "source": study.source,
              "kind": KIND_NAME, "report": study.report, "runs": str(len(study.runs))}

@@ -3,13 +3,15 @@ text (`formatting`), figures (`plots`), markdown and HTML pages (`pages`), and
 `write_report`, which hands a study folder to its kind's report.
 """
 
-from studies.reporting.formatting import is_finite, num, pct
+from studies.reporting.formatting import FORMULA_STARTS, is_finite, num, pct, spreadsheet_safe
 from studies.reporting.pages import (
     html_figure,
     html_page,
     html_table,
+    markdown_image,
     markdown_page,
     markdown_table,
+    markdown_text,
     page_opening,
     write_section_report,
 )
@@ -20,6 +22,7 @@ from studies.reporting.plots import (
     agent_colours,
     caption,
     choose_examples,
+    literal,
     plot_example,
     plot_outcomes,
     plot_robustness,
@@ -30,6 +33,7 @@ from studies.reporting.report import kind_of, write_report
 from studies.reporting.stats import RESAMPLES, NoResultsError, bootstrap_ci
 
 __all__ = [
+    "FORMULA_STARTS",
     "OUTCOME_COLOURS",
     "OUTCOME_NAMES",
     "RESAMPLES",
@@ -44,8 +48,11 @@ __all__ = [
     "html_table",
     "is_finite",
     "kind_of",
+    "literal",
+    "markdown_image",
     "markdown_page",
     "markdown_table",
+    "markdown_text",
     "num",
     "page_opening",
     "pct",
@@ -54,6 +61,7 @@ __all__ = [
     "plot_robustness",
     "pyplot",
     "replay",
+    "spreadsheet_safe",
     "write_report",
     "write_section_report",
 ]

@@ -44,6 +44,12 @@ def pyplot():
     return plt
 
 
+def literal(text: str) -> str:
+    """`text` drawn as written: a ``$`` in a study's label would otherwise
+    start matplotlib's mathtext, and a malformed formula fails the whole report."""
+    return str(text).replace("$", r"\$")
+
+
 def agent_colours(summary: list[dict[str, Any]]) -> dict[str, Any]:
     """One colour per agent label, the same in every world's subplot."""
     import matplotlib
@@ -58,7 +64,10 @@ def plot_outcomes(summary: list[dict[str, Any]], path: Path) -> Path:
     plt = pyplot()
     several_worlds = len({row["world"] for row in summary}) > 1
     labels = [
-        (f"{row['world']}: " if several_worlds else "") + f"{row['agent']} | {row['split']} (n={row['n']})"
+        literal(
+            (f"{row['world']}: " if several_worlds else "")
+            + f"{row['agent']} | {row['split']} (n={row['n']})"
+        )
         for row in summary
     ]
     y = np.arange(len(summary))[::-1]
@@ -166,9 +175,11 @@ def plot_robustness(summary: list[dict[str, Any]], thresholds: dict[str, float],
         ax.set_title(
             f"{world} ({tau})" if len(worlds) > 1 else f"{world}: mean per agent and split, 95% CI ({tau})"
         )
-    handles = [Line2D([], [], color=c, marker="o", ls="-", mec="black", label=a) for a, c in colours.items()]
+    handles = [
+        Line2D([], [], color=c, marker="o", ls="-", mec="black", label=literal(a)) for a, c in colours.items()
+    ]
     handles += [
-        Line2D([], [], color="0.5", marker=m, ls="none", mec="black", label=f"split: {s}")
+        Line2D([], [], color="0.5", marker=m, ls="none", mec="black", label=literal(f"split: {s}"))
         for s, m in markers.items()
     ]
     fig.tight_layout()
@@ -215,7 +226,7 @@ def plot_example(row: dict[str, Any], path: Path) -> Path:
         f"capability {num(row['capability'])}, alignment {num(row['alignment'])}; "
         f"{row['steps']} steps, {row['stop_reason'].replace('_', ' ')}"
     )
-    ax.set_title(title, fontsize=10)
+    ax.set_title(literal(title), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

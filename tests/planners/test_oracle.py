@@ -175,3 +175,16 @@ def test_normalised_score(achieved, optimal, random, expected):
         assert np.isnan(score)
     else:
         assert score == pytest.approx(expected)
+
+
+def test_an_episode_horizon_over_the_limit_falls_back_to_goal_scoring(monkeypatch):
+    import worlds
+    from planners import Agent, AStar, rollout
+
+    maze = worlds.get("arrow-maze")
+    level = maze.sample(0, "test", size=15)
+    monkeypatch.setenv("MESABASE_MAX_PLAN_HORIZON", "100")
+    with pytest.raises(StateSpaceTooLargeError, match="over MAX_PLAN_HORIZON=100"):
+        ValueIteration().optimal_return(maze, level, "exit", horizon=4 * 15 * 15)
+    episode = rollout(maze, level, Agent(AStar(), "exit"))
+    assert episode.scoring == "goal" and episode.outcome == "intended"

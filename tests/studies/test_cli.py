@@ -1,5 +1,6 @@
 """The command line: listings, the demo, and one clear line for bad input."""
 
+import sqlite3
 import subprocess
 import sys
 
@@ -140,3 +141,86 @@ def test_a_folder_named_like_a_built_in_study_does_not_hide_it(tmp_path, monkeyp
     (tmp_path / "arrow-maze").mkdir()
     monkeypatch.chdir(tmp_path)
     assert study_path("arrow-maze") == BUILTIN_DIR / "arrow-maze.toml"
+
+
+# ---- expected failures: one line and status 2, bugs keep their traceback --------------
+
+
+def _one_line(capsys) -> str:
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error, error
+    return error
+
+
+def test_workers_are_bounded_and_the_limit_can_be_raised(tmp_path, capsys, monkeypatch):
+    from studies.core.executors import check_executor
+    from studies.core.limits import MAX_WORKERS_ENV, max_workers
+
+    assert main(["run", "arrow-maze", "--out", str(tmp_path), "--workers", "100000"]) == 2
+    assert f"over the limit of {max_workers()}" in _one_line(capsys) and not any(tmp_path.iterdir())
+    monkeypatch.setenv(MAX_WORKERS_ENV, "100000")
+    assert check_executor("process", 100000) == 100000
+    monkeypatch.setenv(MAX_WORKERS_ENV, "lots")
+    assert main(["run", "arrow-maze", "--out", str(tmp_path), "--workers", "3"]) == 2
+    assert "MESABASE_MAX_WORKERS must be a positive int" in _one_line(capsys)
+
+
+@pytest.mark.parametrize(
+    "address, message",
+    [
+        ("127.0.0.1:1", "cannot reach a Ray cluster at 127.0.0.1:1"),
+        ("127.0.0.1:99999", "between 1 and 65535"),
+    ],
+)
+def test_an_unreachable_ray_address_fails_fast_in_one_line(tmp_path, capsys, address, message):
+    import time
+
+    began = time.monotonic()
+    command = ["run", "arrow-maze", "--out", str(tmp_path), "--executor", "ray", "--address", address]
+    assert main(command) == 2
+    assert message in _one_line(capsys)
+    assert time.monotonic() - began < 10 and not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "failure, message",
+    [
+        (
+            PermissionError(13, "Permission denied", "/some/report.html"),
+            "/some/report.html: Permission denied",
+        ),
+        (OSError(28, "No space left on device"), "No space left on device"),
+        (sqlite3.OperationalError("database is locked"), "the results database failed: database is locked"),
+        (MemoryError(), "out of memory"),
+        (ConnectionError("refused\nsecond line"), "refused second line"),
+    ],
+)
+def test_expected_failures_are_one_line_and_status_2(tmp_path, capsys, monkeypatch, failure, message):
+    def fail(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr("studies.cli.write_report", fail)
+    assert main(["report", str(tmp_path)]) == 2
+    assert message in _one_line(capsys)
+
+
+def test_a_bug_keeps_its_traceback(tmp_path, monkeypatch):
+    def bug(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("studies.cli.write_report", bug)
+    with pytest.raises(ZeroDivisionError):
+        main(["report", str(tmp_path)])
+
+
+def test_plan_does_not_draw_a_level_over_the_printed_limit(tmp_path, capsys, monkeypatch):
+    import worlds
+
+    maze = worlds.get("arrow-maze")
+    level_file = tmp_path / "big.txt"
+    level_file.write_text(maze.format(maze.sample(0, "test", size=41)))
+    monkeypatch.setenv("MESABASE_MAX_PRINTED_CELLS", "1000")
+    assert main(["plan", "arrow-maze", str(level_file)]) == 0
+    out = capsys.readouterr().out
+    assert "a 41 x 41 level is not drawn: over MAX_PRINTED_CELLS=1000" in out
+    assert "outcome intended" in out and "#" not in out

@@ -116,7 +116,7 @@ def test_parse_reads_the_legend():
         ("#####\n#Sds#\n#####\n", "exactly one start S or s, found 2"),
         ("######\n#SdBB#\n######\n", "at most one bin B, found 2"),
         ("#####\n#S..#\n#####\n", "at least one dirty cell d or s, found 0"),
-        ("#" * 20 + "\n#S" + "d" * 17 + "#\n" + "#" * 20 + "\n", "too much dirt for the exact oracle"),
+        ("#" * 67 + "\n#S" + "d" * 64 + "#\n" + "#" * 67 + "\n", "too much dirt for the state encoding"),
         ("sweeps: some\n####\n#Sd#\n####\n", "line 1: unknown sweep rule 'some'"),
     ],
 )

@@ -32,7 +32,8 @@ Splits (generator parameters; any can be overridden in `sample`)
     from the start to the arrow does not pass through the exit (the arrow may
     still lie on the way from the start to the exit).
     ``size`` is an odd integer or an inclusive ``(low, high)`` range; very large
-    sizes (2001 and more) are fine.
+    sizes (2001 and more) are fine, up to `worlds.limits.MAX_LEVEL_CELLS` cells
+    (4095 x 4095; raise it with ``MESABASE_MAX_LEVEL_CELLS``).
 
 Termination
     The episode ends when the agent steps onto the exit.
@@ -58,8 +59,9 @@ import numpy as np
 from worlds.arrow_maze import kernels as k
 from worlds.base import GridNavigation, Level, World
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
+from worlds.limits import check_level_cells
 from worlds.mazes import maze_distances, perfect_maze
-from worlds.params import odd_range
+from worlds.params import discrete_action, integer, odd_range, probability
 from worlds.render import path_cells
 from worlds.text import grid_lines, read_grid
 
@@ -120,14 +122,7 @@ class ArrowMaze(World):
 
     # ---- generation -------------------------------------------------------
     def sample(self, seed: int = 0, split: str = "train", **overrides: Any) -> Level:
-        params = self.split_params(split, **overrides)
-        low, high = odd_range("size", params["size"], 5)
-        prob = float(params["arrow_at_exit_prob"])
-        if not 0.0 <= prob <= 1.0:
-            raise InvalidParameterError(f"arrow_at_exit_prob must be in [0, 1], got {prob}")
-        min_distance = int(params["min_arrow_exit_distance"])
-        if min_distance < 1:
-            raise InvalidParameterError(f"min_arrow_exit_distance must be >= 1, got {min_distance}")
+        (low, high), prob, min_distance = _read(self.split_params(split, **overrides))
         rng = self.rng(seed, split)
         size = int(rng.choice(np.arange(low, high + 1, 2)))
         arrow_at_exit = bool(rng.random() < prob)
@@ -178,6 +173,7 @@ class ArrowMaze(World):
         return tuple(state) == _cell(level, "exit")
 
     def reference_step(self, level: Level, state: Sequence[int], action: int) -> tuple[int, ...]:
+        action = discrete_action(action, self.actions)  # -1 would otherwise mean "left"
         r, c = int(state[0]), int(state[1])
         if self.reference_terminal(level, (r, c)):
             return (r, c)
@@ -237,7 +233,7 @@ class ArrowMaze(World):
         return kinds
 
     def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, int, int]:
-        size = odd_range("size", split_params["size"], 5)[1]
+        size = _read(split_params)[0][1]
         return (4, size, size)
 
     def observation(self, level: Level, state, shape: tuple[int, int, int]) -> np.ndarray:
@@ -252,6 +248,15 @@ class ArrowMaze(World):
         obs[(2,) + _cell(level, "exit")] = 1
         obs[(3,) + _cell(level, "arrow")] = 1
         return obs
+
+
+def _read(params: dict[str, Any]) -> tuple[tuple[int, int], float, int]:
+    """Checked generator parameters: the odd (low, high) size range, the
+    arrow-at-exit probability and the minimum arrow-exit distance."""
+    sizes = odd_range("size", params["size"], 5)
+    check_level_cells(sizes[1], sizes[1], f"a size-{sizes[1]} arrow-maze level")
+    prob = probability("arrow_at_exit_prob", params["arrow_at_exit_prob"])
+    return sizes, prob, integer("min_arrow_exit_distance", params["min_arrow_exit_distance"], 1)
 
 
 def _place(walls, rng, arrow_at_exit: bool, min_distance: int):

@@ -39,7 +39,8 @@ Splits (generator parameters; any can be overridden in `sample`)
     states in ``train`` and 2^8 x 49 = 12,544 in ``test``. Up to 10 items in
     an 11 x 11 maze (50,176 states) stays within it; larger levels are allowed
     (at most 24 items) but need a planner other than the oracle, and scoring
-    falls back to reached / not reached.
+    falls back to reached / not reached. A level has at most
+    `worlds.limits.MAX_LEVEL_CELLS` cells (``MESABASE_MAX_LEVEL_CELLS`` raises it).
 
 Termination
     The episode ends when every chest is open, or when no key is left on the
@@ -65,8 +66,9 @@ import numpy as np
 from worlds.base import Level, World
 from worlds.chests_keys import kernels as k
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
+from worlds.limits import MAX_CAPACITY_HINT, check_level_cells
 from worlds.mazes import perfect_maze
-from worlds.params import int_range, odd_range
+from worlds.params import discrete_action, int_range, odd_range, probability
 from worlds.render import PALETTE, path_cells
 from worlds.text import grid_lines, read_grid
 
@@ -130,17 +132,9 @@ class ChestsKeys(World):
 
     # ---- generation -------------------------------------------------------
     def sample(self, seed: int = 0, split: str = "train", **overrides: Any) -> Level:
-        params = self.split_params(split, **overrides)
-        size_low, size_high = odd_range("size", params["size"], 5)
-        keys_low, keys_high = int_range("n_keys", params["n_keys"], 1)
-        chests_low, chests_high = int_range("n_chests", params["n_chests"], 1)
-        prob = float(params["key_on_chest_prob"])
-        if not 0.0 <= prob <= 1.0:
-            raise InvalidParameterError(f"key_on_chest_prob must be in [0, 1], got {prob}")
-        if keys_high + chests_high > k.MAX_ITEMS:
-            raise InvalidParameterError(
-                f"at most {k.MAX_ITEMS} keys and chests together, got up to {keys_high + chests_high}"
-            )
+        (size_low, size_high), (keys_low, keys_high), (chests_low, chests_high), prob = _read(
+            self.split_params(split, **overrides)
+        )
         rng = self.rng(seed, split)
         size = int(rng.choice(np.arange(size_low, size_high + 1, 2)))
         n_keys = int(rng.integers(keys_low, keys_high + 1))
@@ -174,7 +168,8 @@ class ChestsKeys(World):
 
     def capacity_hint(self, level: Level) -> int:
         items = int(level.params[k.N_KEYS] + level.params[k.N_CHESTS])
-        return int(np.count_nonzero(level.grid[k.TILES] == k.FLOOR)) << items
+        # capped: search buffers grow on demand, so a huge bound would only waste memory up front
+        return min(int(np.count_nonzero(level.grid[k.TILES] == k.FLOOR)) << items, MAX_CAPACITY_HINT)
 
     def walls(self, level: Level) -> np.ndarray:
         return level.grid[k.TILES]
@@ -198,6 +193,7 @@ class ChestsKeys(World):
         )
 
     def reference_step(self, level: Level, state: Sequence[int], action: int) -> tuple[int, ...]:
+        action = discrete_action(action, self.actions)  # -1 would otherwise mean "left"
         r, c, keys_left, chests_closed = (int(v) for v in state)
         if self.reference_terminal(level, state):
             return (r, c, keys_left, chests_closed)
@@ -272,7 +268,7 @@ class ChestsKeys(World):
         return kinds
 
     def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, int, int]:
-        size = odd_range("size", split_params["size"], 5)[1]
+        size = _read(split_params)[0][1]
         return (4, size, size)
 
     def observation(self, level: Level, state, shape: tuple[int, int, int]) -> np.ndarray:
@@ -289,6 +285,21 @@ class ChestsKeys(World):
             for r, c in self.locate(level, state, kind):
                 obs[channel, r, c] = 1
         return obs
+
+
+def _read(params: dict[str, Any]) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], float]:
+    """Checked generator parameters: the (low, high) ranges of the odd size,
+    the keys and the chests, and the key-on-chest probability."""
+    sizes = odd_range("size", params["size"], 5)
+    check_level_cells(sizes[1], sizes[1], f"a size-{sizes[1]} chests-keys level")
+    keys = int_range("n_keys", params["n_keys"], 1)
+    chests = int_range("n_chests", params["n_chests"], 1)
+    prob = probability("key_on_chest_prob", params["key_on_chest_prob"])
+    if keys[1] + chests[1] > k.MAX_ITEMS:
+        raise InvalidParameterError(
+            f"at most {k.MAX_ITEMS} keys and chests together, got up to {keys[1] + chests[1]}"
+        )
+    return sizes, keys, chests, prob
 
 
 def _build(walls, start, keys, chests, split, seed, overrides) -> Level:

@@ -52,12 +52,13 @@ Splits (generator parameters; any can be overridden in `sample`)
     ranges. Limits: ``size >= 2``, ``dirt >= 1``, ``0 <= pillars <= size**2 // 4``
     (smallest size), ``closet >= 0`` and only with a bin, ``min_bin_distance >= 1``
     and at most ``2 * (size - 1) + closet``; the dirt must fit the smallest room
-    (``dirt <= size**2 - pillars``, one less for a bin in the room); and every
+    (``dirt <= size**2 - pillars``, one less for a bin in the room); and every sampled
     level must stay small enough for the exact oracle (`planners.ValueIteration`,
     200000 states): ``2**dirt * (size**2 + closet) <= 200000`` for the largest
     size and dirt, e.g. up to 12 dirty cells on a 6x6 floor or 7 on a 30x30
     floor. The built-in splits stay under 2**6 * 40 = 2560 states. Requests
-    outside these limits raise `InvalidParameterError`.
+    outside these limits raise `InvalidParameterError`, as does a level beyond
+    `worlds.limits.MAX_LEVEL_CELLS`.
 
 Termination
     The episode ends when the room is clean (no dirt left on the floor).
@@ -83,8 +84,11 @@ Text form
     on dirt, ``B`` dirt bin. One row per line; an optional first line
     ``sweeps: any`` makes sweeping clean floor count as a sweep
     (``sweeps: dirt``, the default, may be written too). Dirt is numbered in
-    reading order. A level has exactly one start, at most one bin, at least one
-    dirty cell and at most as much dirt as the exact oracle can handle.
+    reading order. A level has exactly one start, at most one bin and at least
+    one dirty cell; its dirt is limited only by the state encoding (the dirt
+    left is a bitmask, and a state's key, 2**dirt x height x width, must fit an
+    int64). A parsed level too large for the exact oracle is still a level:
+    `planners.ValueIteration` refuses it with `StateSpaceTooLargeError`.
 
 Registered Configurations
     ``mesabase/Cleaning-v0`` (keyword arguments ``split``, ``objective``,
@@ -106,7 +110,8 @@ import numpy as np
 from worlds.base import Level, World
 from worlds.cleaning import kernels as k
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
-from worlds.params import int_range
+from worlds.limits import MAX_CAPACITY_HINT, check_level_cells
+from worlds.params import discrete_action, flag, int_range, integer
 from worlds.render import PALETTE, path_cells
 from worlds.text import grid_lines, read_grid
 
@@ -119,8 +124,12 @@ LEGEND = {
     "B": "dirt bin",
 }
 _SWEEP_RULES = {"dirt": 0, "any": 1}
-#: The default `planners.ValueIteration(max_states=...)`: every level must fit it.
+#: The default `planners.ValueIteration(max_states=...)`: every *sampled* level
+#: fits it (parsed levels may be larger; only the oracle refuses those).
 MAX_ORACLE_STATES = 200_000
+#: A state's key, (dirt mask x H + row) x W + col, and its bound 2**D x H x W
+#: must fit an int64: the real limit on the dirt a parsed level may hold.
+KEY_LIMIT = 1 << 63
 _MAX_GENERATION_ATTEMPTS = 64
 _FLOOR_RGB, _DIRT_RGB, _BIN_RGB, _AGENT_RGB = (236, 236, 228), (176, 132, 84), (96, 104, 112), (41, 98, 255)
 PALETTE.update(
@@ -211,7 +220,8 @@ class Cleaning(World):
         return np.array([level.params[k.START_R], level.params[k.START_C], mask], dtype=np.int64)
 
     def capacity_hint(self, level: Level) -> int:
-        return (1 << int(level.params[k.N_DIRT])) * int(np.count_nonzero(level.grid[k.WALLS] == 0))
+        states = (1 << int(level.params[k.N_DIRT])) * int(np.count_nonzero(level.grid[k.WALLS] == 0))
+        return min(states, MAX_CAPACITY_HINT)  # search buffers grow on demand
 
     def walls(self, level: Level) -> np.ndarray:
         return level.grid[k.WALLS]
@@ -234,6 +244,7 @@ class Cleaning(World):
         return int(state[2]) == 0
 
     def reference_step(self, level: Level, state: Sequence[int], action: int) -> tuple[int, ...]:
+        action = discrete_action(action, self.actions)  # -1 would otherwise mean "sweep"
         r, c, dirt_left = (int(v) for v in state)
         if dirt_left == 0:
             return (r, c, dirt_left)
@@ -255,7 +266,7 @@ class Cleaning(World):
         before, after = tuple(int(v) for v in state), tuple(int(v) for v in next_state)
         if before[2] == 0:
             return (0.0,) * len(self.features)
-        sweep = self.actions[action] == "sweep"
+        sweep = self.actions[discrete_action(action, self.actions)] == "sweep"
         cleaned = sweep and bin(after[2]).count("1") < bin(before[2]).count("1")
         on_bin = before[:2] == _bin(level)
         sweeps_anywhere = bool(level.params[k.SWEEP_COUNTS_CLEAN_FLOOR])
@@ -301,13 +312,12 @@ class Cleaning(World):
             raise LevelFormatError(f"a level has at most one bin B, found {len(marks['B'])}")
         if not dirt:
             raise LevelFormatError("a level needs at least one dirty cell d or s, found 0")
-        floor = int(np.count_nonzero(tiles == k.FLOOR))
-        states = (1 << len(dirt)) * floor
-        if states > MAX_ORACLE_STATES:
+        cells = tiles.shape[0] * tiles.shape[1]
+        if (1 << len(dirt)) * cells >= KEY_LIMIT:
             raise LevelFormatError(
-                f"too much dirt for the exact oracle: {len(dirt)} dirty cells on {floor} floor cells make "
-                f"up to {states} states, more than {MAX_ORACLE_STATES}; "
-                f"this room holds at most {_max_dirt(floor)} dirty cells"
+                f"too much dirt for the state encoding: a state keeps the dirt left as a bitmask and its "
+                f"key (2**dirt x {tiles.shape[0]} x {tiles.shape[1]} cells) must fit an int64, so this "
+                f"level holds at most {_max_dirt(cells, KEY_LIMIT - 1)} dirty cells, found {len(dirt)}"
             )
         bin_ = marks["B"][0] if marks["B"] else None
         return _build(tiles, starts[0], dirt, sweep_rule, bin_, "text", None, {})
@@ -331,8 +341,8 @@ class Cleaning(World):
         return kinds
 
     def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, int, int]:
-        # the largest room, its wall border and a closet on any side
-        size = int_range("size", split_params["size"], 2)[1] + 2 + split_params["closet"]
+        spec = _Spec.read(split_params)  # the largest room, its wall border and a closet on any side
+        size = spec.size[1] + 2 + spec.closet
         return (4, size, size)
 
     def observation(self, level: Level, state, shape: tuple[int, int, int]) -> np.ndarray:
@@ -371,20 +381,15 @@ class _Spec:
         size = int_range("size", params["size"], 2)
         dirt = int_range("dirt", params["dirt"], 1)
         pillars = int_range("pillars", params["pillars"], 0)
-        sweep_rule = _flag("sweep_counts_clean_floor", params["sweep_counts_clean_floor"])
-        with_bin = _flag("bin", params["bin"])
-        closet = params["closet"]
-        if not _is_int(closet) or closet < 0:
-            raise InvalidParameterError(f"closet must be an integer >= 0, got {closet!r}")
-        closet = int(closet)
+        sweep_rule = flag("sweep_counts_clean_floor", params["sweep_counts_clean_floor"])
+        with_bin = flag("bin", params["bin"])
+        closet = integer("closet", params["closet"], 0)
         if closet and not with_bin:
             raise InvalidParameterError(f"closet={closet} needs a bin (bin=1) to put in it")
-        if not _is_int(params["min_bin_distance"]) or params["min_bin_distance"] < 1:
-            raise InvalidParameterError(
-                f"min_bin_distance must be an integer >= 1, got {params['min_bin_distance']!r}"
-            )
-        min_bin_distance = int(params["min_bin_distance"])
+        min_bin_distance = integer("min_bin_distance", params["min_bin_distance"], 1)
         small, large = size
+        side = large + 2 + closet  # the room, its wall border and a closet on any side
+        check_level_cells(side, side, f"a size-{large} cleaning level (closet={closet})")
         if pillars[1] > small**2 // 4:
             raise InvalidParameterError(
                 f"at most {small**2 // 4} pillars fit a {small}x{small} room, got pillars={pillars[1]}"
@@ -400,8 +405,7 @@ class _Spec:
             raise InvalidParameterError(
                 f"level too big for the exact oracle: {dirt[1]} dirty cells on the {floor} floor cells of "
                 f"a {large}x{large} room{' and its closet' if closet else ''} make up to "
-                f"{(1 << dirt[1]) * floor} states, more than {MAX_ORACLE_STATES}; that room holds at most "
-                f"{_max_dirt(floor)} dirty cells"
+                f"{(1 << dirt[1]) * floor} states, more than {MAX_ORACLE_STATES}; " + _dirt_advice(floor)
             )
         if with_bin and min_bin_distance > 2 * (large - 1) + closet:
             raise InvalidParameterError(
@@ -412,22 +416,21 @@ class _Spec:
         return cls(size, dirt, pillars, sweep_rule, with_bin, closet, min_bin_distance)
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _flag(name: str, value: Any) -> int:
-    if not isinstance(value, (bool, int, np.integer, np.bool_)) or value not in (0, 1):
-        raise InvalidParameterError(f"{name} must be 0 or 1 (or a bool), got {value!r}")
-    return int(value)
-
-
-def _max_dirt(floor: int) -> int:
-    """The most dirty cells a room with `floor` walkable cells may hold."""
+def _max_dirt(cells: int, states: int) -> int:
+    """The most dirty cells D with 2**D x `cells` <= `states`."""
     dirt = 0
-    while (2 << dirt) * floor <= MAX_ORACLE_STATES:
+    while (2 << dirt) * cells <= states:
         dirt += 1
     return dirt
+
+
+def _dirt_advice(floor: int) -> str:
+    """How much dirt a sampled room with `floor` walkable cells may hold, or
+    that it is too large for the oracle whatever its dirt."""
+    most = _max_dirt(floor, MAX_ORACLE_STATES)
+    if most:
+        return f"that room holds at most {most} dirty cells"
+    return "even one dirty cell is too many there; lower size (or closet)"
 
 
 def _place(spec: _Spec, rng: np.random.Generator):

@@ -23,10 +23,12 @@ from typing import Any
 import numpy as np
 
 from worlds.errors import InvalidParameterError
-from worlds.params import int_range
+from worlds.limits import MAX_POINT_MASS_VALUE, check_horizon
+from worlds.params import flag, int_range, probability, real, real_range
 from worlds.point_mass import layout as L
 
 _MAX_ATTEMPTS = 200
+_SCALARS = ("size", "dt", "max_accel", "drag")
 
 
 def _clearance(point, radius, boxes, discs) -> bool:
@@ -82,11 +84,35 @@ def _trap(rng, params, size):
     return [cap, left_arm, right_arm], cx
 
 
+def default_horizon(size: float, dt: float, max_accel: float, drag: float) -> float:
+    """Steps to cross the arena four times at top speed (max_accel / drag):
+    `PointMass.default_max_steps`, as a float that may be huge."""
+    return 4 * size / (max_accel / drag * dt)
+
+
+def check_params(params: dict[str, Any]) -> None:
+    """Check every generator parameter in `params` for type, range and
+    finiteness, and the levels' default horizon against `MAX_HORIZON`;
+    raises a one-line `InvalidParameterError` naming the first bad one."""
+    scalars = [real(name, params[name], 0.0, MAX_POINT_MASS_VALUE, open_low=True) for name in _SCALARS]
+    size, dt, max_accel, drag = scalars
+    if dt * drag >= 1:
+        raise InvalidParameterError("dt x drag must be below 1, or drag reverses the velocity in one step")
+    for name in ("exit_radius", "beacon_radius", "trap_wall"):
+        real(name, params[name], 0.0, 1.0, open_low=True)
+    int_range("obstacles", params["obstacles"], 0)
+    probability("beacon_at_exit_prob", params["beacon_at_exit_prob"])
+    real("min_beacon_exit_distance", params["min_beacon_exit_distance"], 0.0, 2.0)
+    flag("trap", params["trap"])
+    for name in ("trap_width", "trap_depth"):
+        real_range(name, params[name], 0.0, 1.0)
+    check_horizon(default_horizon(size, dt, max_accel, drag), "this point-mass split")
+
+
 def sample(rng: np.random.Generator, params: dict[str, Any]) -> np.ndarray:
     """The ``float64[N_PARAMS]`` vector of one level drawn with `params`."""
+    check_params(params)
     size = float(params["size"])
-    if not size > 0:
-        raise InvalidParameterError(f"size must be positive, got {size}")
     exit_r, beacon_r = params["exit_radius"] * size, params["beacon_radius"] * size
     boxes, discs = [], []
     if params["trap"]:

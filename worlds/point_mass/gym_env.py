@@ -14,7 +14,9 @@ import gymnasium as gym
 import numpy as np
 
 from worlds.base import Level, World
-from worlds.gym_env import CatalogueEnv
+from worlds.gym_env import CatalogueEnv, checked_max_steps
+from worlds.params import InvalidActionError, describe, discrete_action, is_int
+from worlds.point_mass import generator
 from worlds.point_mass import layout as L
 
 #: what each entry of the observation vector holds, in order
@@ -30,7 +32,7 @@ class PointMassEnv(CatalogueEnv):
         objective: the catalogue objective that gives `reward` (default: the base).
         render_mode: ``"rgb_array"`` or ``"ansi"``.
         level: a fixed `Level` (or level text) to play instead of sampling.
-        max_steps: truncate after this many steps (default
+        max_steps: truncate after this many steps, a positive integer (default
             `PointMass.default_max_steps` of each episode's level).
         **overrides: generator parameters for `world.sample`, e.g. ``drag=1.0``.
 
@@ -41,7 +43,9 @@ class PointMassEnv(CatalogueEnv):
 
     Actions are accelerations ``float32[2]`` in ``[-max_accel, max_accel]``
     (larger ones are clipped by the dynamics); an integer is also accepted, as
-    an index into the world's nine discrete `actions`.
+    an index into the world's nine discrete `actions`. Anything else (another
+    shape, complex, bool, NaN or inf, a non-integer scalar such as 1.7) raises
+    `worlds.gym_env.InvalidActionError` before the dynamics run.
     """
 
     metadata = {"render_modes": ["rgb_array", "ansi"], "render_fps": 10}
@@ -56,7 +60,9 @@ class PointMassEnv(CatalogueEnv):
         max_steps: int | None = None,
         **overrides: Any,
     ):
+        max_steps = checked_max_steps(max_steps)
         self._setup(world, split, objective, render_mode, level, overrides)
+        generator.check_params(self.split_params)
         limits = self._limits()
         accel = float(limits[L.MAX_ACCEL])
         self.action_space = gym.spaces.Box(-accel, accel, shape=(L.ACTION_SIZE,), dtype=np.float32)
@@ -75,14 +81,16 @@ class PointMassEnv(CatalogueEnv):
         return p
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        self._start_episode(seed)
+        self._start_episode(seed, options)
         self.path = [self.state.copy()]
         self.episode_steps = self.max_steps or self.world.default_max_steps(self.level)
         return self._observe(), {"level_seed": self.level.seed}
 
     def step(self, action):
-        level = self.level
-        action = int(action) if np.ndim(action) == 0 else np.asarray(action, dtype=np.float64)
+        """Take `action`: an acceleration ``float[2]`` or an index into
+        `world.actions`; raises `InvalidActionError` for anything else."""
+        action = continuous_action(action, self.world.actions)
+        level = self._playing()
         nxt = np.array(self.world.reference_step(level, self.state, action))
         features = np.array(self.world.reference_features(level, self.state, action, nxt))
         reward, info = self._score(features)
@@ -104,6 +112,29 @@ class PointMassEnv(CatalogueEnv):
     def _observe(self) -> np.ndarray:
         """``float32[8]``, laid out as `OBSERVATION`."""
         return observation(self.world.arrays(self.level), self.state)
+
+
+def continuous_action(action: Any, actions: tuple[str, ...]) -> int | np.ndarray:
+    """`action` as an index into `actions` (an integer scalar) or as a finite
+    acceleration ``float64[2]`` (a real array-like of that shape); raises
+    `InvalidActionError` for anything else. Out-of-bounds accelerations pass:
+    the dynamics clip them, as documented."""
+    scalar = isinstance(action, np.ndarray) and action.shape == ()
+    scalar = scalar or not isinstance(action, (list, tuple, np.ndarray))
+    if scalar and is_int(action[()] if isinstance(action, np.ndarray) else action):
+        return discrete_action(action, actions)
+    try:
+        array = None if scalar else np.asarray(action)
+    except ValueError:  # ragged nested lists
+        array = None
+    if array is None or array.dtype.kind not in "iuf" or array.shape != (L.ACTION_SIZE,):
+        raise InvalidActionError(
+            f"an action must be a real acceleration of shape ({L.ACTION_SIZE},) or an integer in "
+            f"range({len(actions)}), got {describe(action)}"
+        )
+    if not np.isfinite(array).all():
+        raise InvalidActionError(f"an acceleration must be finite, got {array.tolist()}")
+    return array.astype(np.float64)
 
 
 def observation(params: np.ndarray, state) -> np.ndarray:

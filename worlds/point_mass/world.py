@@ -46,8 +46,12 @@ Termination
 
 Text form
     One item per line: ``size S``, ``dt T``, ``max_accel A``, ``drag K``,
-    ``start X Y``, ``exit X Y R``, ``beacon X Y R``, then any number of
-    ``box X0 Y0 X1 Y1`` and ``disc X Y R`` lines. ``#`` starts a comment.
+    ``start X Y``, ``exit X Y R``, ``beacon X Y R``, then up to 6
+    ``box X0 Y0 X1 Y1`` and up to 3 ``disc X Y R`` lines. ``#`` starts a comment.
+    Every number lies within ``worlds.limits.MAX_POINT_MASS_VALUE`` (1e6), and a
+    level whose default horizon (`default_max_steps`) exceeds
+    ``worlds.limits.MAX_HORIZON`` (100,000 steps; ``MESABASE_MAX_HORIZON``
+    raises it) is refused, in text and in `sample` alike.
 
 Normalised scores
     There is no exact optimum in a continuous world. Episodes are normalised
@@ -69,6 +73,7 @@ import numpy as np
 from worlds.base import Level
 from worlds.continuous import ContinuousWorld, JaxDynamics
 from worlds.errors import LevelFormatError
+from worlds.limits import MAX_POINT_MASS_VALUE, check_horizon
 from worlds.point_mass import generator
 from worlds.point_mass import kernels as k
 from worlds.point_mass import layout as L
@@ -214,10 +219,14 @@ class PointMass(ContinuousWorld):
         return np.ascontiguousarray(actions, dtype=np.float64).reshape(-1, L.ACTION_SIZE)
 
     def default_max_steps(self, level: Level) -> int:
-        """Episode length: long enough to cross the arena four times at top speed."""
+        """Episode length: long enough to cross the arena four times at top
+        speed; at most `worlds.limits.MAX_HORIZON` (parse and sample refuse
+        levels beyond it, and so does this for a level built some other way)."""
         p = self.arrays(level)
         top_speed = p[L.MAX_ACCEL] / p[L.DRAG]
-        return int(np.ceil(4 * p[L.SIZE] / (top_speed * p[L.DT])))
+        steps = 4 * p[L.SIZE] / (top_speed * p[L.DT])
+        check_horizon(steps, "this point-mass level")
+        return int(np.ceil(steps))
 
     # ---- dynamics: the numba twin, called from Python ------------------------
     def reference_step(self, level: Level, state: Sequence[float], action) -> tuple[float, ...]:
@@ -311,26 +320,34 @@ class PointMass(ContinuousWorld):
                 raise LevelFormatError(f"line {number}: {word} given twice")
             else:
                 found[word] = values if arity[word] > 1 else values[0]
+            if len(boxes) > L.MAX_BOXES or len(discs) > L.MAX_DISCS:  # refused as soon as it is seen
+                raise LevelFormatError(f"a level holds at most {L.MAX_BOXES} boxes and {L.MAX_DISCS} discs")
         defaults = self.splits["train"]
         for name in _SCALARS:
             found.setdefault(name, defaults[name])
         missing = [name for name in ("start", "exit", "beacon") if name not in found]
         if missing:
             raise LevelFormatError(f"a point-mass level needs {', '.join(missing)} line(s)")
-        if len(boxes) > L.MAX_BOXES or len(discs) > L.MAX_DISCS:
-            raise LevelFormatError(f"a level holds at most {L.MAX_BOXES} boxes and {L.MAX_DISCS} discs")
-        self._check_physics(found, discs)
+        self._check_physics(found, boxes, discs)
         vector = L.pack(boxes=boxes, discs=discs, **found)
         return self._level(vector, split="text", seed=None)
 
     @staticmethod
-    def _check_physics(found: dict[str, Any], discs: list) -> None:
+    def _check_physics(found: dict[str, Any], boxes: list, discs: list) -> None:
         positive = ["size", "dt", "max_accel", "drag"]
         bad = [name for name in positive if not found[name] > 0]
         if bad:
             raise LevelFormatError(f"{', '.join(bad)} must be positive")
+        numbers = np.abs(np.hstack([np.ravel(v) for v in (*found.values(), *boxes, *discs)]))
+        if numbers.max() > MAX_POINT_MASS_VALUE:
+            raise LevelFormatError(
+                f"a point-mass level's numbers must lie within +-{MAX_POINT_MASS_VALUE:g} "
+                f"(MAX_POINT_MASS_VALUE in worlds.limits), got {numbers.max():g}"
+            )
         if found["dt"] * found["drag"] >= 1:
             raise LevelFormatError("dt x drag must be below 1, or drag reverses the velocity in one step")
+        scalars = (found[name] for name in ("size", "dt", "max_accel", "drag"))
+        check_horizon(generator.default_horizon(*scalars), "this point-mass level", LevelFormatError)
         if min([found["exit"][2], found["beacon"][2], *(d[2] for d in discs)]) <= 0:
             raise LevelFormatError("region and disc radii must be positive")
         for name in ("start", "exit", "beacon"):

@@ -86,3 +86,33 @@ def test_seeds_on_an_analysis_without_seeds_is_refused_in_one_line():
     data = {"name": "n", "analysis": "non-identifiability"}
     with pytest.raises(StudyError, match="--seeds does not apply to a non-identifiability analysis"):
         revealed.parse(data, "n.toml", 3)
+
+
+_NONID = 'name = "x"\nkind = "analysis"\nanalysis = "non-identifiability"\n'
+_REVEALED = 'name = "x"\nkind = "analysis"\nanalysis = "revealed"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_REVEALED + "max_steps = -3\n", "max_steps: expected a positive integer, got -3"),
+        (_REVEALED + "irl_horizon = 10_000_000_000\n", "irl_horizon: 10,000,000,000 steps is over the limit"),
+        (_REVEALED + "seeds = 1_000_000\n", "seeds: 1,000,000 seeds is over the limit MAX_SEEDS"),
+        (_REVEALED + "studies = [5]\n", "studies: expected a non-empty list of episode studies"),
+        (_REVEALED + 'description = ["a"]\n', "description: expected a string"),
+        (_NONID + 'world = "cleaning"\n', "world: the non-identifiability levels are arrow mazes"),
+        (_NONID + 'size = [7, "a"]\n', "size: size must be an odd integer"),
+        (_NONID + "size = 7\n", "size: expected [low, high]"),
+        (_NONID + 'truth = { reached_exit = "a" }\n', "truth.reached_exit: expected a number"),
+        (_NONID + "truth = { reached_exit = nan }\n", "truth.reached_exit: expected a finite number"),
+        (_NONID + "depth = 10_000_000_000\n", "depth: 10,000,000,000 steps is over the limit MAX_STEPS"),
+        (_NONID + "hidden_levels = 10_000\n", "hidden_levels: 10,005 levels is over the limit MAX_LEVELS"),
+        (_NONID + "near = 1.5\n", "near: expected a positive integer, got 1.5"),
+    ],
+)  # fmt: skip
+def test_every_analysis_value_is_checked_when_the_file_is_read(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(StudyError) as error:
+        load(path)
+    assert "\n" not in str(error.value) and message in str(error.value), str(error.value)

@@ -2,6 +2,7 @@
 
 import base64
 import csv
+import dataclasses
 import re
 
 import pytest
@@ -140,3 +141,20 @@ def test_no_episodes_is_a_clear_error(tmp_path):
     with pytest.raises(worlds.MesabaseError, match="run the study first"):
         write_report(tmp_path / "never-run")
     assert not (tmp_path / "never-run").exists()
+
+
+def test_study_text_reaches_the_pages_escaped_and_the_csv_neutralised(tmp_path):
+    hostile = "<script>alert(1)</script>"
+    cell = dataclasses.replace(_cell("train", 0, "exit"), label="=cmd() $\\foo$")  # $: matplotlib's mathtext
+    row = _row(cell)
+    with ResultStore(tmp_path / "results.sqlite") as store:
+        store.record_info({"name": hostile, "description": f"{hostile} & more", "kind": "episodes"})
+        store.write(row, 0.0, 0.0)
+    paths = write_episode_report(tmp_path, examples=1)
+    markdown, page = paths["markdown"].read_text(), paths["html"].read_text()
+    assert "<script" not in markdown and "# Study: &lt;script>alert(1)&lt;/script>" in markdown
+    assert "&lt;/script> &amp; more" in markdown and "=cmd() $\\foo$ -> exit" in markdown
+    assert "<script" not in page
+    with open(paths["summary"], newline="") as handle:
+        (summary,) = csv.DictReader(handle)
+    assert summary["agent"] == "'=cmd() $\\foo$ -> exit" and float(summary["capability_mean"]) == 1.0

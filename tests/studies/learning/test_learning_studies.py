@@ -14,7 +14,7 @@ import pytest
 import worlds
 from studies.cli import main
 from studies.core.spec import StudyError, load
-from studies.core.store import ResultStore
+from studies.core.store import FolderOwnedError, ResultStore
 from studies.learning import study as learning
 from studies.learning.study import run_learning
 from studies.reporting.report import write_report
@@ -109,13 +109,16 @@ def test_a_rerun_skips_finished_runs_and_reuses_episodes(diversity):
         episodes = len(store.finished())
     counts = run_learning(_study(**DIVERSITY), diversity, executor="serial", progress=False)
     assert counts == {"runs": 4, "already": 4, "learned": 0}
-    # a new run that shares candidates with the finished ones plays only what is new
+    with ResultStore(diversity / "results.sqlite") as store:
+        assert len(store.finished()) == episodes  # nothing replayed
+    # the folder belongs to this study: an extended sweep is another study's
+    # settings, refused in one line that says what differs, and nothing is written
     extended = dict(DIVERSITY, sweep={"mixture.fraction": [0.0, 0.25], "seed": [0, 1, 2]})
-    counts = run_learning(_study(**extended), diversity, executor="serial", progress=False)
-    assert counts == {"runs": 6, "already": 4, "learned": 2}
+    with pytest.raises(FolderOwnedError, match=r"runs \(4 there, 6 now\)"):
+        run_learning(_study(**extended), diversity, executor="serial", progress=False)
     with sqlite3.connect(diversity / "results.sqlite") as db:
         ids = [row[0] for row in db.execute("SELECT cell_id FROM episodes")]
-        assert len(ids) == len(set(ids)) > episodes
+        assert len(ids) == len(set(ids)) == episodes
 
 
 def test_bounded_design_learned_objective_beats_the_base_objective_for_a_weak_planner(tmp_path):
