@@ -68,7 +68,9 @@ def resolve(
     world = get_world(world)
     objective = as_objective(world, objective)
     planner.check(world, objective)
-    start = world.kernel_state(world.initial_state(level) if state is None else state)
+    start = world.kernel_state(
+        world.initial_state(level) if state is None else world.check_state(level, state)
+    )
     return PlanningProblem(world, objective, objective.bind(world), start)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from worlds import Level, World
+from worlds import InvalidParameterError, Level, World
 from worlds.dispatch import features, step, terminal
 from worlds.jit import kernel
 
@@ -26,10 +26,28 @@ def simulate_kernel(world_id, grid, params, start, actions, states_out, features
     return actions.shape[0]
 
 
+def _checked_actions(world: World, actions) -> np.ndarray:
+    """`actions` as ``int64[T]`` after checking each is an index of `world.actions`,
+    so that the kernels never index outside their arrays."""
+    values = np.asarray(actions)
+    if values.ndim != 1 or (values.size and values.dtype.kind not in "iu"):
+        raise InvalidParameterError(
+            f"actions must be a sequence of {world.name} action indices, got shape {values.shape}"
+        )
+    values = values.astype(np.int64)
+    bad = values[(values < 0) | (values >= len(world.actions))]
+    if bad.size:
+        raise InvalidParameterError(
+            f"action {int(bad[0])} is not one of {world.name}'s actions 0..{len(world.actions) - 1}"
+        )
+    return values
+
+
 def simulate(world: World, level: Level, state: np.ndarray, actions) -> tuple[np.ndarray, np.ndarray]:
     """States ``int64[T+1, S]`` and features ``float64[T, K]`` along `actions`
     (truncated where the world terminates)."""
-    actions = np.asarray(actions, dtype=np.int64)
+    actions = _checked_actions(world, actions)
+    state = world.check_state(level, state)
     states = np.empty((len(actions) + 1, world.state_size), dtype=np.int64)
     feats = np.empty((len(actions), len(world.features)))
     n = simulate_kernel(

@@ -19,6 +19,7 @@ Array layout shared by every discrete world (the dispatch kernels rely on it):
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -237,6 +238,34 @@ class World:
             return self.actions.index(name)
         except ValueError:
             raise UnknownNameError(f"{self.name} action", name, self.actions) from None
+
+    def check_state(self, level: Level, state) -> np.ndarray:
+        """`state` as ``int64[state_size]`` after checking that the kernels can
+        take it in `level`: integers, the right length, a position on the grid
+        and off the walls, and whatever `state_extras_problem` checks. Raises
+        `InvalidParameterError` naming the problem, so no kernel ever indexes
+        outside its arrays."""
+        values = np.asarray(state)
+        if values.shape != (self.state_size,) or values.dtype.kind not in "iu":
+            raise InvalidParameterError(
+                f"a {self.name} state is {self.state_size} integers, got {reprlib.repr(state)}"
+            )
+        values = values.astype(np.int64)
+        row, col = int(values[0]), int(values[1])
+        walls = self.walls(level)
+        if not (0 <= row < walls.shape[0] and 0 <= col < walls.shape[1]) or walls[row, col]:
+            raise InvalidParameterError(
+                f"state {values.tolist()}: ({row}, {col}) is not a floor cell of {level!r}"
+            )
+        problem = self.state_extras_problem(level, values)
+        if problem:
+            raise InvalidParameterError(f"state {values.tolist()}: {problem}")
+        return values
+
+    def state_extras_problem(self, level: Level, state: np.ndarray) -> str:
+        """What is wrong with the parts of `state` beyond its position (an
+        empty string when nothing is); worlds whose states carry more override it."""
+        return ""
 
     def kernel_state(self, state) -> np.ndarray:
         """`state` as the ``int64[state_size]`` the `worlds.dispatch` kernels take."""

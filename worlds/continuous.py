@@ -30,12 +30,14 @@ dtype (float32 unless x64 is enabled).
 from __future__ import annotations
 
 import dataclasses
+import reprlib
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from worlds.base import Level, World
+from worlds.errors import InvalidParameterError
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -121,6 +123,18 @@ class ContinuousWorld(World):
     def jax_dynamics(self) -> JaxDynamics:
         """The world's dynamics in JAX (imports JAX on first use)."""
         raise NotImplementedError
+
+    def check_state(self, level: Level, state) -> np.ndarray:
+        """`state` as ``float64[state_size]`` after checking it is finite and real."""
+        values = np.asarray(state)
+        if values.shape != (self.state_size,) or values.dtype.kind not in "iuf":
+            raise InvalidParameterError(
+                f"a {self.name} state is {self.state_size} real numbers, got {reprlib.repr(state)}"
+            )
+        values = values.astype(np.float64)
+        if not np.isfinite(values).all():
+            raise InvalidParameterError(f"a {self.name} state must be finite, got {values.tolist()}")
+        return values
 
     def to_networkx(self, level: Level):
         raise NotImplementedError(f"{self.name} is continuous: it has no finite state graph")

@@ -171,6 +171,13 @@ class ChestsKeys(World):
         # capped: search buffers grow on demand, so a huge bound would only waste memory up front
         return min(int(np.count_nonzero(level.grid[k.TILES] == k.FLOOR)) << items, MAX_CAPACITY_HINT)
 
+    def state_extras_problem(self, level: Level, state: np.ndarray) -> str:
+        """The key and chest masks must name only this level's keys and chests."""
+        n_keys, n_chests = int(level.params[k.N_KEYS]), int(level.params[k.N_CHESTS])
+        if not 0 <= state[k.KEYS_LEFT] < (1 << n_keys) or not 0 <= state[k.CHESTS_CLOSED] < (1 << n_chests):
+            return f"its key and chest masks must lie in [0, 2^{n_keys}) and [0, 2^{n_chests})"
+        return ""
+
     def walls(self, level: Level) -> np.ndarray:
         return level.grid[k.TILES]
 

@@ -223,6 +223,13 @@ class Cleaning(World):
         states = (1 << int(level.params[k.N_DIRT])) * int(np.count_nonzero(level.grid[k.WALLS] == 0))
         return min(states, MAX_CAPACITY_HINT)  # search buffers grow on demand
 
+    def state_extras_problem(self, level: Level, state: np.ndarray) -> str:
+        """The dirt mask must name only this level's dirty cells."""
+        n_dirt = int(level.params[k.N_DIRT])
+        if not 0 <= state[k.DIRT_MASK] < (1 << n_dirt):
+            return f"its dirt mask must lie in [0, 2^{n_dirt})"
+        return ""
+
     def walls(self, level: Level) -> np.ndarray:
         return level.grid[k.WALLS]
 
