@@ -14,12 +14,13 @@ variable ``MESABASE_MAX_<NAME>``, e.g. ``MESABASE_MAX_SIMULATIONS=5000000``.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Collection
 
 import numpy as np
 
 from worlds import InvalidParameterError
+from worlds.limits import env_number
+from worlds.params import is_int
 
 #: MCTS simulations per decision; the tree holds one node per simulation, a few hundred bytes each
 MAX_SIMULATIONS = 1_000_000
@@ -81,20 +82,7 @@ def env_name(limit: str) -> str:
 
 def limit_value(limit: str) -> int:
     """The limit called `limit` in force now: its environment variable if set, else its default."""
-    raw = os.environ.get(env_name(limit))
-    if raw is None or not raw.strip():
-        return LIMITS[limit]
-    try:
-        value = int(raw.replace("_", ""))
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InvalidParameterError(f"{env_name(limit)} must be a positive integer, got {raw!r}")
-    return value
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    return env_number(env_name(limit), LIMITS[limit])
 
 
 def _is_number(value) -> bool:
@@ -116,7 +104,7 @@ def _over_limit(owner: str, label: str, value: int, limit: str) -> None:
 def checked_int(owner: str, label: str, value, *, minimum: int = 1, limit: str | None = None) -> int:
     """`value` as an int after checking it is an integer (not a bool) in
     ``[minimum, limit]``; raises `PlannerOptionError` naming `owner` and `label`."""
-    if not _is_int(value) or value < minimum:
+    if not is_int(value) or value < minimum:
         kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise PlannerOptionError(f"{owner} {label} must be {kind}, got {value!r}", label)
     if limit is not None:
@@ -169,7 +157,7 @@ def checked_choice(owner: str, label: str, value, choices: Collection[str]) -> s
 
 def checked_seed(owner: str, value) -> int:
     """A seed: a non-negative integer (numpy refuses negative ones with a traceback)."""
-    if not _is_int(value) or value < 0:
+    if not is_int(value) or value < 0:
         raise PlannerOptionError(f"{owner} seed must be a non-negative integer, got {value!r}", "seed")
     return int(value)
 

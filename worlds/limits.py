@@ -37,17 +37,30 @@ class LimitError(InvalidParameterError):
     """A request beyond one of the documented limits (see `worlds.limits`)."""
 
 
+def env_number(variable: str, default: int | float, kind: type = int) -> int | float:
+    """The positive number (`kind`: int or float) in environment variable
+    `variable`, or `default` when it is unset or empty; underscores are
+    allowed in integers (``1_000_000``). Raises `InvalidParameterError` naming
+    the variable for anything else. Every mesabase limit is read this way."""
+    text = os.environ.get(variable)
+    if text is None or not text.strip():
+        return default
+    try:
+        value = kind(text.strip().replace("_", "") if kind is int else text)
+    except ValueError:
+        value = 0
+    if not value > 0 or (kind is float and value == float("inf")):
+        what = "integer" if kind is int else "number"
+        raise InvalidParameterError(f"{variable} must be a positive {what}, got {text!r}")
+    return value
+
+
 def limit(name: str) -> int:
     """The limit called `name` (a key of `ENVIRONMENT`): its environment
     variable when set, else the default. Raises `InvalidParameterError` for a
     variable that is not a positive integer."""
     variable, default = ENVIRONMENT[name]
-    raw = os.environ.get(variable, "").strip().replace("_", "")
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise InvalidParameterError(f"{variable} must be a positive integer, got {os.environ[variable]!r}")
-    return int(raw)
+    return env_number(variable, default)
 
 
 def how_to_raise(name: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from worlds import InvalidParameterError
+from worlds.limits import env_number
 
 #: worker processes per CPU a run may start; above this the pool only thrashes
 #: (raise with the environment variable ``MESABASE_MAX_WORKERS``, an absolute count)
@@ -32,29 +32,15 @@ RAY_CONNECT_TIMEOUT_ENV = "MESABASE_RAY_CONNECT_TIMEOUT"
 FALLBACK_NAME_MAX = 255
 
 
-def _positive_env(variable: str, default: float, kind: type) -> float:
-    """The positive number in environment variable `variable`, or `default` when unset."""
-    text = os.environ.get(variable)
-    if text is None or text.strip() == "":
-        return default
-    try:
-        value = kind(text)
-    except ValueError:
-        value = 0
-    if not value > 0:
-        raise InvalidParameterError(f"{variable} must be a positive {kind.__name__}, got {text!r}")
-    return value
-
-
 def max_workers() -> int:
     """The most worker processes a run may start: ``MESABASE_MAX_WORKERS`` if
     set, else `MAX_WORKERS_PER_CPU` per CPU of this machine."""
-    return int(_positive_env(MAX_WORKERS_ENV, MAX_WORKERS_PER_CPU * (os.cpu_count() or 1), int))
+    return int(env_number(MAX_WORKERS_ENV, MAX_WORKERS_PER_CPU * (os.cpu_count() or 1), int))
 
 
 def ray_connect_timeout() -> float:
     """Seconds to wait for a Ray address to answer (``MESABASE_RAY_CONNECT_TIMEOUT`` if set)."""
-    return float(_positive_env(RAY_CONNECT_TIMEOUT_ENV, RAY_CONNECT_TIMEOUT_S, float))
+    return float(env_number(RAY_CONNECT_TIMEOUT_ENV, RAY_CONNECT_TIMEOUT_S, float))
 
 
 #: most cells of a grid level `mesabase plan` draws in the terminal (200 x 200);
@@ -68,4 +54,4 @@ MAX_PRINTED_CELLS_ENV = "MESABASE_MAX_PRINTED_CELLS"
 
 def max_printed_cells() -> int:
     """The most grid cells `mesabase plan` draws (``MESABASE_MAX_PRINTED_CELLS`` if set)."""
-    return int(_positive_env(MAX_PRINTED_CELLS_ENV, MAX_PRINTED_CELLS, int))
+    return int(env_number(MAX_PRINTED_CELLS_ENV, MAX_PRINTED_CELLS, int))

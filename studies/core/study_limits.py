@@ -13,9 +13,8 @@ built-in study, with its default seeds, is well under every limit.
 from __future__ import annotations
 
 import dataclasses
-import os
 
-from worlds import InvalidParameterError
+from worlds.limits import env_number
 
 #: a rough memory need per cell: the cell, its id, its queued task and its row
 CELL_BYTES = 2048
@@ -38,16 +37,7 @@ class Limit:
     @property
     def value(self) -> int:
         """The limit in force: the environment variable's value, else the default."""
-        text = os.environ.get(self.variable)
-        if text is None or not text.strip():
-            return self.default
-        try:
-            value = int(text.replace("_", ""))
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise InvalidParameterError(f"{self.variable} must be a positive integer, got {text!r}")
-        return value
+        return env_number(self.variable, self.default)
 
     def refusal(self, estimate: int, extra: str = "") -> str | None:
         """None if `estimate` is within the limit, else the one-line refusal."""
