@@ -1,6 +1,7 @@
 """The summary of an episode study: one row per (world, agent, split) with
-outcome counts and fractions, mean capability and alignment with bootstrap
-95% CIs (`studies.reporting.stats.bootstrap_ci`), the mean return of every
+outcome counts and fractions with Wilson 95% intervals over levels
+(`studies.reporting.stats.binomial_ci`), mean capability and alignment with
+bootstrap 95% CIs over levels (`studies.reporting.stats.bootstrap_ci`), the mean return of every
 catalogue objective and the rate of every event; and its ``summary.csv``.
 
 Undefined (NaN) scores are left out of the means and counted.
@@ -20,7 +21,7 @@ import planners
 import worlds
 from planners import OUTCOMES
 from studies.reporting.formatting import spreadsheet_safe
-from studies.reporting.stats import bootstrap_ci
+from studies.reporting.stats import binomial_ci, bootstrap_ci
 from worlds import MesabaseError
 
 #: the two scores of an episode, summarised with CIs
@@ -72,7 +73,9 @@ def _summary_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out["n"] = n
     counts = {o: sum(r["outcome"] == o for r in rows) for o in OUTCOMES}
     out.update(counts)
-    out.update({f"frac_{o}": counts[o] / n for o in OUTCOMES})
+    for o in OUTCOMES:
+        # an outcome fraction over levels gets an exact binomial (Wilson) interval, not a bootstrap
+        out[f"frac_{o}"], out[f"frac_{o}_lo"], out[f"frac_{o}_hi"] = binomial_ci(counts[o], n)
     for axis in AXES:
         values = [r[axis] for r in rows]
         mean, lo, hi = bootstrap_ci(values)

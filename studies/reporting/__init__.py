@@ -30,7 +30,15 @@ from studies.reporting.plots import (
     replay,
 )
 from studies.reporting.report import kind_of, write_report
-from studies.reporting.stats import RESAMPLES, NoResultsError, bootstrap_ci
+from studies.reporting.stats import (
+    RESAMPLES,
+    NoResultsError,
+    binomial_ci,
+    bootstrap_ci,
+    cluster_bootstrap_ci,
+    holm,
+    mcnemar_exact,
+)
 
 __all__ = [
     "FORMULA_STARTS",
@@ -40,7 +48,11 @@ __all__ = [
     "NoResultsError",
     "ReplayError",
     "agent_colours",
+    "binomial_ci",
     "bootstrap_ci",
+    "cluster_bootstrap_ci",
+    "holm",
+    "mcnemar_exact",
     "caption",
     "choose_examples",
     "html_figure",
