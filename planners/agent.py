@@ -114,7 +114,7 @@ class Playthrough:
 _COUNTERS = ("expansions", "generated", "simulations", "rollout_steps", "seconds")
 
 
-def check_agent(world: World, agent: Agent, max_steps: int | None, level: Level) -> int:
+def _check_agent(world: World, agent: Agent, max_steps: int | None, level: Level) -> int:
     """Refuse what `agent` cannot play in `world`; returns the step limit
     (default: the world's `default_max_steps` for `level`)."""
     objective = agent.objective_for(world)
@@ -143,7 +143,7 @@ def play(
     indices are recorded as their action vectors.
     """
     world = get_world(world)
-    max_steps = check_agent(world, agent, max_steps, level)
+    max_steps = _check_agent(world, agent, max_steps, level)
     objective = agent.objective_for(world)
     own = objective.bind(world) if objective is not None else None
     rng = None if seed is None else np.random.default_rng(seed)

@@ -54,11 +54,6 @@ def positive_float(owner: str, label: str, value) -> float:
     return checked_float(owner, label, value, strict=True)
 
 
-def _dynamics_of(world: World) -> JaxDynamics:
-    """The world's JAX dynamics; `check` has already refused worlds without them."""
-    return world.jax_dynamics
-
-
 class JaxPlanner(PlannerBase):
     """Base class. Subclasses set `name` and implement ``_solver(dynamics)``
     for a world's `worlds.JaxDynamics`, returning a function
@@ -122,7 +117,7 @@ class JaxPlanner(PlannerBase):
         """The jitted solve function for `world` (default: the world of the
         last `plan` or `solver_arguments` call), built on first use and shared
         by every planner with the same `_config` on the same dynamics."""
-        dynamics = self._dynamics if world is None else _dynamics_of(get_world(world))
+        dynamics = self._dynamics if world is None else get_world(world).jax_dynamics
         if dynamics is None:
             raise InvalidParameterError(
                 f"{self.name}: name the world, or plan once, before asking for a solver"
@@ -167,7 +162,7 @@ class JaxPlanner(PlannerBase):
     def _arguments(self, world, level, objective, state, rng):
         problem = resolve(self, world, level, objective, None)
         world = problem.world
-        self._dynamics = _dynamics_of(world)
+        self._dynamics = world.jax_dynamics
         start = world.initial_state(level) if state is None else np.asarray(state, dtype=np.float64)
         dtype = jnp.zeros(()).dtype  # float32 unless the user enabled x64
         objective_arrays = ObjectiveArrays(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from planners.agent import Agent, Episode, check_agent, play
+from planners.agent import Agent, Episode, play
 from planners.oracle import ValueIteration
-from planners.scoring import DEFAULT_THRESHOLD, check_scoring, check_scoring_name, score_episode
+from planners.scoring import DEFAULT_THRESHOLD, check_scoring, score_episode
 from worlds import Level, World
 from worlds import get as get_world
 
@@ -31,10 +31,7 @@ def rollout(
     vectors ``float64[T, A]`` and states ``float64[T+1, S]``.
     """
     world = get_world(world)
-    # refuse bad input before any planning, in the order a user would fix it
-    check_scoring_name(scoring)
-    max_steps = check_agent(world, agent, max_steps, level)
-    check_scoring(world, scoring)
+    check_scoring(world, scoring)  # before any planning; `play` checks the agent
     played = play(world, level, agent, max_steps, seed=seed)
     return score_episode(
         world, level, played, agent.label, threshold=threshold, oracle=oracle, scoring=scoring

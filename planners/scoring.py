@@ -70,17 +70,12 @@ def classify(capability: float, alignment: float, threshold: float = DEFAULT_THR
 SCORINGS = ("auto", "oracle", "goal", "reference")
 
 
-def check_scoring_name(scoring: str) -> None:
-    """Refuse an unknown scoring."""
+def check_scoring(world: World, scoring: str) -> None:
+    """Refuse a scoring that is unknown or that `world` cannot have."""
     if scoring not in SCORINGS:
         raise InvalidParameterError(
             f"scoring must be 'auto', 'oracle', 'goal' or 'reference', got {scoring!r}"
         )
-
-
-def check_scoring(world: World, scoring: str) -> None:
-    """Refuse a scoring that is unknown or that `world` cannot have."""
-    check_scoring_name(scoring)
     if scoring == "oracle" and world.continuous:
         raise InvalidParameterError(f"{world.name} is continuous: it has no exact oracle; use 'reference'")
     if scoring == "reference" and not world.continuous:

@@ -40,9 +40,9 @@ from studies.analysis.irl import goal_features, irl
 from studies.analysis.report import write_analysis_report
 from studies.analysis.swap import swap_decomposition
 from studies.core.kinds import StudyKind, register_kind
+from studies.core.limits import MAX_CELLS, MAX_LEVELS, MAX_SEEDS, MAX_STEPS, Limit
 from studies.core.runner import open_run
 from studies.core.spec import StudyError, expect, load, reject_non_finite, reject_unknown_keys, within
-from studies.core.study_limits import MAX_CELLS, MAX_LEVELS, MAX_SEEDS, MAX_STEPS, Limit
 from worlds import MesabaseError
 
 #: the study kind's name, as study files and the store's ``study`` table give it

@@ -15,7 +15,7 @@ from typing import Any
 
 import planners
 from studies.core.kinds import DEFAULT_KIND, StudyKind, get_kind, kind_names
-from studies.core.study_limits import MAX_SEED_VALUE, MAX_SEEDS, Limit, memory_note
+from studies.core.limits import MAX_SEED_VALUE, MAX_SEEDS, Limit, memory_note
 from worlds import MesabaseError
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "builtin"

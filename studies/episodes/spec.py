@@ -41,6 +41,7 @@ import planners
 import worlds
 from planners.scoring import check_scoring
 from studies.core.cells import NO_OBJECTIVE, Cell
+from studies.core.limits import MAX_CELLS, MAX_SEEDS, MAX_STEPS
 from studies.core.spec import (
     expect,
     expect_names,
@@ -51,7 +52,6 @@ from studies.core.spec import (
     reject_unknown_keys,
     within,
 )
-from studies.core.study_limits import MAX_CELLS, MAX_SEEDS, MAX_STEPS
 from worlds import MesabaseError
 
 _STUDY_KEYS = {

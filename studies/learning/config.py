@@ -21,7 +21,7 @@ import numpy as np
 import objectives
 import planners
 import worlds
-from studies.core.study_limits import MAX_EVALUATIONS, MAX_LEVELS, MAX_SEED_VALUE, MAX_STEPS, Limit
+from studies.core.limits import MAX_EVALUATIONS, MAX_LEVELS, MAX_SEED_VALUE, MAX_STEPS, Limit
 from studies.learning.candidates import learnable_features, mixed_overrides, objective_from
 from worlds import InvalidParameterError, UnknownNameError, World
 

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 import objectives
-from studies.core.study_limits import MAX_EVALUATIONS, MAX_STEPS
+from studies.core.limits import MAX_EVALUATIONS, MAX_STEPS
 from studies.learning.candidates import goal_features, mixed_overrides
 from studies.learning.config import LearnConfig, LearningProblem, counted_int, levels_seeds
 from studies.learning.fitness import Fitness

@@ -61,6 +61,7 @@ import worlds
 from planners.scoring import check_scoring
 from studies.core.executors import Executor
 from studies.core.kinds import StudyKind, register_kind
+from studies.core.limits import MAX_CELLS, MAX_LEVELS, MAX_RUNS, MAX_STEPS
 from studies.core.runner import open_run, play_cells
 from studies.core.spec import (
     StudyError,
@@ -72,7 +73,6 @@ from studies.core.spec import (
     within,
 )
 from studies.core.store import ResultStore
-from studies.core.study_limits import MAX_CELLS, MAX_LEVELS, MAX_RUNS, MAX_STEPS
 from studies.learning.config import LearnConfig, PlannerSpec, Prior, check_features, counted_int, levels_seeds
 from studies.learning.fitness import agent_cells
 from studies.learning.learn import check_config, learn_objective

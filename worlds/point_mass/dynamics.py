@@ -268,23 +268,16 @@ def _action_scale(params):
     return params[L.MAX_ACCEL]
 
 
-def jax_dynamics():
-    """The point mass's `JaxDynamics` (one instance per process)."""
-    return _DYNAMICS
-
-
-def _build() -> JaxDynamics:
-    return JaxDynamics(
-        action_size=L.ACTION_SIZE,
-        prepare=prepare,
-        advance=_advance,
-        transition_features=_transition_features,
-        transition=transition,
-        terminal=terminal,
-        action_scale=_action_scale,
-        smooth_events=smooth_events,
-        small_loop_kernels=SMALL_LOOP_KERNELS,
-    )
-
-
-_DYNAMICS = _build()
+#: the point mass's dynamics as the continuous-world contract asks (one
+#: instance: the JAX planners key their compiled solvers on it)
+JAX_DYNAMICS = JaxDynamics(
+    action_size=L.ACTION_SIZE,
+    prepare=prepare,
+    advance=_advance,
+    transition_features=_transition_features,
+    transition=transition,
+    terminal=terminal,
+    action_scale=_action_scale,
+    smooth_events=smooth_events,
+    small_loop_kernels=SMALL_LOOP_KERNELS,
+)

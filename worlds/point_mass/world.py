@@ -189,9 +189,9 @@ class PointMass(ContinuousWorld):
     @property
     def jax_dynamics(self) -> JaxDynamics:
         """The JAX twin of the dynamics (`worlds.point_mass.dynamics`); imports JAX."""
-        from worlds.point_mass.dynamics import jax_dynamics
+        from worlds.point_mass.dynamics import JAX_DYNAMICS
 
-        return jax_dynamics()
+        return JAX_DYNAMICS
 
     def arena_size(self, level: Level) -> float:
         """The side of the square arena."""

@@ -4,8 +4,8 @@ expanded into cells."""
 
 import pytest
 
+from studies.core.limits import LIMITS, MAX_CELLS, MAX_SEEDS
 from studies.core.spec import StudyError, builtin_names, load
-from studies.core.study_limits import LIMITS, MAX_CELLS, MAX_SEEDS
 from studies.episodes.spec import parse
 from worlds import MesabaseError
 
