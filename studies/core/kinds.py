@@ -60,6 +60,9 @@ class StudyKind:
             run (the study's name and how many units it has).
         describe_counts: ``describe_counts(counts) -> str``: the line printed
             after a run.
+        unit: the kind's unit of replication, what its report's intervals
+            resample and count ("level"; "optimiser seed" for learning
+            studies, with levels nested in each seed). docs/statistics.md.
     """
 
     name: str
@@ -69,6 +72,7 @@ class StudyKind:
     report: Callable[..., dict[str, Path]]
     headline: Callable[[Any, Path], str]
     describe_counts: Callable[[Mapping[str, int]], str]
+    unit: str = "level"
 
 
 _KINDS: dict[str, StudyKind] = {}

@@ -436,5 +436,6 @@ KIND = register_kind(
         report=write_learning_report,
         headline=_headline,
         describe_counts=_describe_counts,
+        unit="optimiser seed",
     )
 )

@@ -3,7 +3,16 @@ text (`formatting`), figures (`plots`), markdown and HTML pages (`pages`), and
 `write_report`, which hands a study folder to its kind's report.
 """
 
-from studies.reporting.formatting import FORMULA_STARTS, is_finite, num, pct, spreadsheet_safe
+from studies.reporting.formatting import (
+    FORMULA_STARTS,
+    interval,
+    is_finite,
+    num,
+    pct,
+    plural,
+    proportion,
+    spreadsheet_safe,
+)
 from studies.reporting.pages import (
     html_figure,
     html_page,
@@ -31,16 +40,33 @@ from studies.reporting.plots import (
 )
 from studies.reporting.report import kind_of, write_report
 from studies.reporting.stats import (
+    ALPHA,
     RESAMPLES,
     NoResultsError,
+    PairedComparison,
+    adjust_comparisons,
     binomial_ci,
     bootstrap_ci,
     cluster_bootstrap_ci,
+    compare_paired,
+    difference_phrase,
     holm,
     mcnemar_exact,
+    paired_difference_ci,
+    paired_permutation_test,
 )
 
 __all__ = [
+    "ALPHA",
+    "PairedComparison",
+    "adjust_comparisons",
+    "compare_paired",
+    "difference_phrase",
+    "interval",
+    "paired_difference_ci",
+    "paired_permutation_test",
+    "plural",
+    "proportion",
     "FORMULA_STARTS",
     "OUTCOME_COLOURS",
     "OUTCOME_NAMES",

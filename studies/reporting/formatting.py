@@ -36,3 +36,29 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+def plural(unit: str, n: int) -> str:
+    """ "1 level", "8 levels", "4 optimiser seeds"."""
+    return f"{n} {unit if n == 1 or unit.endswith('s') else unit + 's'}"
+
+
+def interval(mean: float, lo: float, hi: float, n: int, unit: str) -> str:
+    """A mean with its 95% interval and the count at the unit that was
+    resampled: "0.54 [0.18, 0.90] (n = 5 levels)". An interval with no width
+    is not printed as if it were certain: "1.00 (all 8 levels equal: no
+    spread to resample)"; one unit: "0.60 (n = 1 level: no interval)"."""
+    if not is_finite(mean):
+        return "n/a"
+    if n <= 1:
+        return f"{num(mean)} (n = {plural(unit, n)}: no interval)"
+    if lo == hi:
+        return f"{num(mean)} (all {plural(unit, n)} equal: no spread to resample)"
+    return f"{num(mean)} [{num(lo)}, {num(hi)}] (n = {plural(unit, n)})"
+
+
+def proportion(successes: int, n: int, lo: float, hi: float) -> str:
+    """An outcome fraction with its exact (Wilson) interval: "8/8, 100% [68%, 100%]"."""
+    if n == 0:
+        return "n/a"
+    return f"{successes}/{n}, {pct(successes / n)} [{pct(lo)}, {pct(hi)}]"

@@ -3,11 +3,14 @@ raises for a folder with nothing in it."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
+from studies.reporting.formatting import plural
 from worlds import MesabaseError
 
 RESAMPLES = 2000
@@ -20,24 +23,30 @@ class NoResultsError(MesabaseError):
 def bootstrap_ci(
     values: Iterable[float | None], resamples: int = RESAMPLES, confidence: float = 0.95, seed: int = 0
 ) -> tuple[float, float, float]:
-    """(mean, lo, hi): the mean of the finite values and its percentile bootstrap
-    CI (None and NaN are left out). NaNs when no value is finite; the interval
-    is degenerate when all values are equal and always holds the mean."""
+    """(mean, lo, hi): the mean of the finite values and its percentile
+    bootstrap CI from `scipy.stats.bootstrap` (seeded, so a report is
+    reproducible; None and NaN are left out). NaNs when no value is finite.
+    The interval is degenerate (lo = hi = mean) when all values are equal:
+    resampling cannot show spread that the sample lacks, so a report must say
+    so (`studies.reporting.formatting.interval`) rather than print it as certain."""
+    from scipy.stats import bootstrap
+
     data = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if data.size == 0:
         return math.nan, math.nan, math.nan
     mean = float(data.mean())
     if np.ptp(data) == 0:
         return mean, mean, mean
-    rng = np.random.default_rng(seed)
-    means = np.empty(resamples)
-    chunk = max(1, 4_000_000 // data.size)  # bound the index array's memory
-    for start in range(0, resamples, chunk):
-        stop = min(resamples, start + chunk)
-        means[start:stop] = data[rng.integers(0, data.size, (stop - start, data.size))].mean(axis=1)
-    tail = 100 * (1 - confidence) / 2
-    lo, hi = np.percentile(means, [tail, 100 - tail])
-    return mean, min(float(lo), mean), max(float(hi), mean)
+    result = bootstrap(
+        (data,),
+        np.mean,
+        n_resamples=resamples,
+        confidence_level=confidence,
+        method="percentile",
+        random_state=np.random.default_rng(seed),
+    )
+    interval = result.confidence_interval
+    return mean, min(float(interval.low), mean), max(float(interval.high), mean)
 
 
 def binomial_ci(successes: int, n: int, confidence: float = 0.95, method: str = "wilson") -> tuple:
@@ -111,3 +120,172 @@ def cluster_bootstrap_ci(
     )
     interval = result.confidence_interval
     return mean, min(float(interval.low), mean), max(float(interval.high), mean), len(means)
+
+
+# ---- paired comparisons ----------------------------------------------------------------
+
+#: the family-wise error rate at which a Holm-adjusted test says "differs"
+ALPHA = 0.05
+PERMUTATIONS = 9999
+
+
+def _pairs(first: Iterable[float | None], second: Iterable[float | None]) -> tuple[np.ndarray, np.ndarray]:
+    """The two sides' values on the units where both are finite."""
+    kept = [
+        (float(a), float(b))
+        for a, b in zip(first, second, strict=True)
+        if a is not None and b is not None and math.isfinite(float(a)) and math.isfinite(float(b))
+    ]
+    if not kept:
+        return np.empty(0), np.empty(0)
+    a, b = zip(*kept)
+    return np.array(a), np.array(b)
+
+
+def paired_permutation_test(
+    first: Iterable[float | None],
+    second: Iterable[float | None],
+    resamples: int = PERMUTATIONS,
+    seed: int = 0,
+) -> tuple[float, float, int]:
+    """(mean of first - second, two-sided p, n): a paired permutation test of
+    the mean difference (`scipy.stats.permutation_test` with
+    ``permutation_type="samples"``, which swaps the two sides within a unit).
+    Exact when 2^n <= `resamples` (n <= 13 by default), otherwise seeded Monte
+    Carlo. Units where either side is undefined are left out; with no
+    non-zero difference p is 1."""
+    from scipy.stats import permutation_test
+
+    a, b = _pairs(first, second)
+    if a.size == 0:
+        return math.nan, math.nan, 0
+    difference = float(np.mean(a - b))
+    if not np.any(a != b):
+        return difference, 1.0, int(a.size)
+    result = permutation_test(
+        (a, b),
+        lambda x, y, axis: np.mean(x - y, axis=axis),
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=resamples,
+        alternative="two-sided",
+        random_state=np.random.default_rng(seed),
+    )
+    return difference, min(1.0, float(result.pvalue)), int(a.size)
+
+
+def paired_difference_ci(
+    first: Iterable[float | None],
+    second: Iterable[float | None],
+    resamples: int = RESAMPLES,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float, int]:
+    """(mean of first - second, lo, hi, n): the paired difference over units
+    with a percentile bootstrap interval of the per-unit differences (the unit,
+    not the side, is resampled). Degenerate (lo = hi) when every unit has the
+    same difference."""
+    a, b = _pairs(first, second)
+    mean, lo, hi = bootstrap_ci(a - b, resamples, confidence, seed)
+    return mean, lo, hi, int(a.size)
+
+
+@dataclasses.dataclass(frozen=True)
+class PairedComparison:
+    """Two agents (or settings) played on the same `n` units, compared on a
+    0/1 outcome (exact McNemar) and on a score (paired permutation test).
+
+    Attributes:
+        first, second: what was compared, as labelled in the report.
+        unit: what a unit is ("level", "optimiser seed").
+        n: units where both sides have a value.
+        outcome: the 0/1 outcome compared (e.g. "intended").
+        outcome_difference, outcome_lo, outcome_hi: first's fraction minus
+            second's, with a bootstrap 95% interval over units (the effect size).
+        only_first, only_second: discordant units; McNemar uses only these.
+        outcome_p: exact McNemar p, unadjusted.
+        score: the score compared (e.g. "alignment").
+        score_difference, score_lo, score_hi: the mean paired difference and
+            its bootstrap 95% interval over units (the effect size).
+        score_n: units where both scores are defined.
+        score_p: paired permutation p, unadjusted.
+        outcome_p_holm, score_p_holm: Holm-adjusted over the report's family
+            (`adjust_comparisons`); NaN until adjusted.
+    """
+
+    first: str
+    second: str
+    unit: str
+    n: int
+    outcome: str
+    outcome_difference: float
+    outcome_lo: float
+    outcome_hi: float
+    only_first: int
+    only_second: int
+    outcome_p: float
+    score: str
+    score_difference: float
+    score_lo: float
+    score_hi: float
+    score_n: int
+    score_p: float
+    outcome_p_holm: float = math.nan
+    score_p_holm: float = math.nan
+
+    def outcome_differs(self, alpha: float = ALPHA) -> bool:
+        return self.outcome_p_holm < alpha
+
+    def score_differs(self, alpha: float = ALPHA) -> bool:
+        return self.score_p_holm < alpha
+
+    def as_row(self) -> dict[str, Any]:
+        """The comparison as one CSV row."""
+        return dataclasses.asdict(self)
+
+
+def compare_paired(
+    first: str,
+    second: str,
+    first_outcomes: Sequence[bool],
+    second_outcomes: Sequence[bool],
+    first_scores: Sequence[float | None],
+    second_scores: Sequence[float | None],
+    unit: str = "level",
+    outcome: str = "intended",
+    score: str = "alignment",
+) -> PairedComparison:
+    """Compare two sides measured on the same units, aligned by position:
+    the outcome with the exact McNemar test, the score with a paired
+    permutation test, each with its paired difference and interval."""
+    a = [float(bool(v)) for v in first_outcomes]
+    b = [float(bool(v)) for v in second_outcomes]
+    only_first, only_second, outcome_p = mcnemar_exact(a, b)
+    outcome_difference, outcome_lo, outcome_hi, n = paired_difference_ci(a, b)
+    score_difference, score_lo, score_hi, score_n = paired_difference_ci(first_scores, second_scores)
+    _, score_p, _ = paired_permutation_test(first_scores, second_scores)
+    return PairedComparison(
+        first, second, unit, n, outcome, outcome_difference, outcome_lo, outcome_hi, only_first,
+        only_second, outcome_p, score, score_difference, score_lo, score_hi, score_n, score_p,
+    )  # fmt: skip
+
+
+def adjust_comparisons(comparisons: Sequence[PairedComparison]) -> list[PairedComparison]:
+    """The comparisons of one report with Holm-adjusted p-values: every
+    outcome and score test of the report is one family."""
+    family = [c.outcome_p for c in comparisons] + [c.score_p for c in comparisons]
+    finite = [i for i, p in enumerate(family) if math.isfinite(p)]
+    adjusted = [math.nan] * len(family)
+    for i, p in zip(finite, holm([family[i] for i in finite])):
+        adjusted[i] = p
+    count = len(comparisons)
+    return [
+        dataclasses.replace(c, outcome_p_holm=adjusted[i], score_p_holm=adjusted[count + i])
+        for i, c in enumerate(comparisons)
+    ]
+
+
+def difference_phrase(differs: bool, n: int, unit: str) -> str:
+    """How a finding sentence states a test's result: "differs" only when the
+    (adjusted) test says so, otherwise "no detectable difference (n = 8 levels)"."""
+    return "differs" if differs else f"no detectable difference (n = {plural(unit, n)})"

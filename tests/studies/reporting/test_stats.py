@@ -59,3 +59,56 @@ def test_a_clustered_bootstrap_widens_when_values_nest_in_units():
     assert units == 4 and math.isclose(mean, pooled_mean)
     assert hi - lo > 3 * (pooled_hi - pooled_lo)
     assert cluster_bootstrap_ci([[0.5, 0.7]]) == (0.6, 0.6, 0.6, 1)
+
+
+def test_bootstrap_ci_is_scipys_percentile_bootstrap():
+    from scipy.stats import bootstrap
+
+    values = [0.0, 1.0, 1.0, 0.5, 0.2, 0.9, 0.3]
+    mean, lo, hi = bootstrap_ci(values, seed=3)
+    reference = bootstrap(
+        (np.array(values),), np.mean, n_resamples=2000, method="percentile",
+        random_state=np.random.default_rng(3),
+    ).confidence_interval  # fmt: skip
+    assert (lo, hi) == pytest.approx((reference.low, reference.high))
+
+
+def test_paired_permutation_test_is_exact_on_small_samples():
+    from scipy.stats import wilcoxon
+
+    from studies.reporting.stats import paired_permutation_test
+
+    # 4 units, every difference positive: exactly 2 of the 2^4 sign flips are as extreme
+    assert paired_permutation_test([1, 2, 3, 4], [0, 0, 0, 0]) == (2.5, 0.125, 4)
+    # the exact Wilcoxon signed-rank test agrees on this all-positive case
+    assert wilcoxon([1, 2, 3, 4], method="exact").pvalue == pytest.approx(0.125)
+    # units with an undefined side are left out; no difference at all gives p = 1
+    assert paired_permutation_test([1, None, 3], [1, 2, 3]) == (0.0, 1.0, 2)
+    assert math.isnan(paired_permutation_test([None], [1.0])[1])
+
+
+def test_compare_paired_and_holm_over_a_report():
+    from studies.reporting.stats import adjust_comparisons, compare_paired, difference_phrase
+
+    first = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+    second = [1, 1, 0, 0, 0, 0, 0, 0, 1, 0]
+    comparison = compare_paired("a", "b", first, second, first, second)
+    assert (comparison.only_first, comparison.only_second, comparison.outcome_p) == (6, 1, 0.125)
+    assert comparison.outcome_difference == pytest.approx(0.5)
+    assert comparison.outcome_lo < 0.5 < comparison.outcome_hi
+    assert comparison.score_p == pytest.approx(0.125)  # 7 non-zero differences of +-1: 2 x 8 / 128
+    (adjusted,) = adjust_comparisons([comparison])
+    assert adjusted.outcome_p_holm == pytest.approx(0.25) and not adjusted.outcome_differs()
+    assert difference_phrase(adjusted.outcome_differs(), 10, "level") == (
+        "no detectable difference (n = 10 levels)"
+    )
+    assert difference_phrase(True, 4, "optimiser seed") == "differs"
+
+
+def test_interval_text_never_prints_a_degenerate_interval_as_certain():
+    from studies.reporting.formatting import interval, proportion
+
+    assert interval(0.54, 0.18, 0.9, 5, "level") == "0.54 [0.18, 0.90] (n = 5 levels)"
+    assert interval(1.0, 1.0, 1.0, 8, "level") == "1.00 (all 8 levels equal: no spread to resample)"
+    assert interval(0.6, 0.6, 0.6, 1, "optimiser seed") == "0.60 (n = 1 optimiser seed: no interval)"
+    assert proportion(8, 8, 0.676, 1.0) == "8/8, 100% [68%, 100%]"
