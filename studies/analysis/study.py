@@ -214,6 +214,12 @@ def _normalised_under(oracle, world, level, objective, features, horizon) -> flo
     return planners.normalised_score(achieved, best, random)
 
 
+def _finite_or_none(value) -> float | None:
+    """A per-level value as stored: None where it is undefined (NaN)."""
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
 def _closest(distances: dict[str, float]) -> str:
     """The catalogue objective nearest by EPIC, or the tied ones joined by "="."""
     best = min(distances.values())
@@ -223,7 +229,11 @@ def _closest(distances: dict[str, float]) -> str:
 def revealed_unit(unit: dict[str, Any]) -> dict[str, Any]:
     """One agent on one split: its episodes, the IRL-revealed objective, EPIC
     distances to the catalogue, capability under the revealed objective and
-    the swap decomposition."""
+    the swap decomposition. ``levels`` holds the per-level values behind the
+    means (``seeds``, ``capability``, ``base_return`` and, for an agent with
+    an objective, the swap's ``objective_part`` and ``capability_part`` on
+    the levels it kept), each a list over levels with None where undefined;
+    payloads stored before it have no ``levels``."""
     world = worlds.get(unit["world"])
     planner = planners.make(unit["planner"], unit["budget"], **dict(unit["options"]))
     objective = None if unit["objective"] == "none" else objectives.get(world, unit["objective"])
@@ -257,6 +267,12 @@ def revealed_unit(unit: dict[str, Any]) -> dict[str, Any]:
         )
         for lv, e in zip(levels, episodes)
     ]
+    # the per-level values behind the means, so a report can give intervals over levels
+    per_level: dict[str, list] = {
+        "seeds": seeds,
+        "capability": [_finite_or_none(c) for c in capability],
+        "base_return": [_finite_or_none(e.returns[world.base]) for e in episodes],
+    }
     swap = None
     if objective is not None:
         result = swap_decomposition(
@@ -269,6 +285,9 @@ def revealed_unit(unit: dict[str, Any]) -> dict[str, Any]:
             overrides=unit["overrides"],
         )
         swap = {k: result[k] for k in ("gap", "objective_part", "capability_part")}
+        kept = [r for r in result["rows"] if r["seed"] not in result["dropped"]]
+        for part in ("objective_part", "capability_part"):
+            per_level[part] = [_finite_or_none(r[part]) for r in kept]
     return {
         "unit": unit,
         "weights": fitted.weights,
@@ -278,6 +297,7 @@ def revealed_unit(unit: dict[str, Any]) -> dict[str, Any]:
         "capability": float(np.nanmean(capability)) if np.isfinite(capability).any() else None,
         "base_return": float(np.mean([e.returns[world.base] for e in episodes])),
         "swap": swap,
+        "levels": per_level,
     }
 
 

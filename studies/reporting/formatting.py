@@ -43,6 +43,10 @@ def plural(unit: str, n: int) -> str:
     return f"{n} {unit if n == 1 or unit.endswith('s') else unit + 's'}"
 
 
+#: a spread this small (relative) is floating-point noise, not spread between units
+_NOISE = 1e-9
+
+
 def interval(mean: float, lo: float, hi: float, n: int, unit: str) -> str:
     """A mean with its 95% interval and the count at the unit that was
     resampled: "0.54 [0.18, 0.90] (n = 5 levels)". An interval with no width
@@ -52,9 +56,12 @@ def interval(mean: float, lo: float, hi: float, n: int, unit: str) -> str:
         return "n/a"
     if n <= 1:
         return f"{num(mean)} (n = {plural(unit, n)}: no interval)"
-    if lo == hi:
+    if hi - lo <= _NOISE * max(1.0, abs(mean)):
         return f"{num(mean)} (all {plural(unit, n)} equal: no spread to resample)"
-    return f"{num(mean)} [{num(lo)}, {num(hi)}] (n = {plural(unit, n)})"
+    shown = (num(mean), num(lo), num(hi))
+    if len(set(shown)) < 3:  # a narrow interval rounded away: show more digits than look certain
+        shown = tuple(f"{v:.4f}".replace("-0.0000", "0.0000") for v in (mean, lo, hi))
+    return f"{shown[0]} [{shown[1]}, {shown[2]}] (n = {plural(unit, n)})"
 
 
 def proportion(successes: int, n: int, lo: float, hi: float) -> str:

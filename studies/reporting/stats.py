@@ -35,7 +35,7 @@ def bootstrap_ci(
     if data.size == 0:
         return math.nan, math.nan, math.nan
     mean = float(data.mean())
-    if np.ptp(data) == 0:
+    if np.ptp(data) <= 1e-12 * max(1.0, abs(mean)):  # equal up to floating-point noise
         return mean, mean, mean
     result = bootstrap(
         (data,),

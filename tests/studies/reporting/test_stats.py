@@ -112,3 +112,13 @@ def test_interval_text_never_prints_a_degenerate_interval_as_certain():
     assert interval(1.0, 1.0, 1.0, 8, "level") == "1.00 (all 8 levels equal: no spread to resample)"
     assert interval(0.6, 0.6, 0.6, 1, "optimiser seed") == "0.60 (n = 1 optimiser seed: no interval)"
     assert proportion(8, 8, 0.676, 1.0) == "8/8, 100% [68%, 100%]"
+
+
+def test_interval_text_shows_narrow_intervals_and_ignores_float_noise():
+    from studies.reporting.formatting import interval
+
+    assert interval(1.0, 1.0, 1.0000000000000002, 3, "level") == (
+        "1.00 (all 3 levels equal: no spread to resample)"
+    )
+    assert interval(1.001, 1.0, 1.003, 3, "level") == "1.0010 [1.0000, 1.0030] (n = 3 levels)"
+    assert bootstrap_ci([1.0, 1.0000000000000002, 1.0]) == (pytest.approx(1.0),) * 3
