@@ -25,12 +25,14 @@ from studies.reporting.pages import (
     write_section_report,
 )
 from studies.reporting.plots import (
+    AGENT_PALETTE,
     OUTCOME_COLOURS,
     OUTCOME_NAMES,
     ReplayError,
     agent_colours,
     caption,
     choose_examples,
+    clip_to_unit,
     literal,
     plot_example,
     plot_outcomes,
@@ -57,6 +59,8 @@ from studies.reporting.stats import (
 )
 
 __all__ = [
+    "AGENT_PALETTE",
+    "clip_to_unit",
     "ALPHA",
     "PairedComparison",
     "adjust_comparisons",
