@@ -3,27 +3,44 @@
 `write_episode_report(DIR)` reads ``DIR/results.sqlite`` and writes into DIR:
 
 - ``summary.csv``: one row per (world, agent, split) (`studies.episodes.summary`);
-- ``outcomes.png`` and ``robustness.png`` (`studies.reporting.plots`);
+- ``paired.csv``: paired comparisons of agents on the same levels
+  (`studies.episodes.paired`);
+- ``threshold.csv`` and ``threshold.png``: outcome fractions against the
+  outcome threshold tau over [0.5, 1.0] (`studies.episodes.threshold`,
+  `studies.reporting.curves`);
+- ``levels.csv``: each level's shortest path to the base goal, where the
+  world has one (`studies.episodes.paths`);
+- ``outcomes.png`` and ``robustness.png`` (`studies.reporting.plots`), and
+  ``budget.png`` (success against log budget) when a planner is swept over budgets;
 - ``example-N.png``: episodes replayed from their rows and rendered;
 - ``report.md`` and ``report.html`` (self-contained: images inlined), led by
   the findings of `studies.episodes.findings`.
 
-Aggregates follow DESIGN.md section 6: means with percentile bootstrap 95%
-confidence intervals; undefined (NaN) scores are left out and counted.
+The unit of replication is the level (a seed of a split; every agent plays
+the same levels), and every interval says so and gives n in levels. Means:
+percentile bootstrap 95% intervals over levels (`scipy.stats.bootstrap`);
+undefined (NaN) scores are left out and counted. Outcome fractions: Wilson
+95% intervals. Agents compared level by level: exact McNemar on the intended
+outcome and a paired permutation test on alignment, Holm-adjusted over every
+test of the report.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from pathlib import Path
 from typing import Any
 
 from planners import OUTCOMES
 from studies.core.store import ResultStore
+from studies.episodes import paired as pairing
+from studies.episodes import paths as level_paths
+from studies.episodes import threshold as sensitivity
 from studies.episodes.findings import findings
-from studies.episodes.summary import summarise, write_summary_csv
-from studies.reporting import plots
-from studies.reporting.formatting import is_finite, num, pct
+from studies.episodes.summary import UNIT, summarise, write_summary_csv
+from studies.reporting import curves, plots
+from studies.reporting.formatting import interval, plural, proportion
 from studies.reporting.pages import (
     html_figure,
     html_page,
@@ -34,20 +51,46 @@ from studies.reporting.pages import (
     markdown_text,
     page_opening,
 )
-from studies.reporting.stats import RESAMPLES, NoResultsError
+from studies.reporting.stats import ALPHA, PERMUTATIONS, RESAMPLES, NoResultsError
 from worlds import MesabaseError
 
 
-def _notes(info: dict[str, str], summary: list[dict[str, Any]]) -> str:
-    """The report's preamble: episodes finished, threshold, how means are estimated."""
+def _notes(info: dict[str, str], summary: list[dict[str, Any]], tests: int) -> str:
+    """The report's preamble: episodes finished, threshold, the unit and how
+    intervals and tests are computed."""
     finished = sum(r["n"] for r in summary)
     cells = info.get("cells")
     of = f" of {cells} cells" if cells and int(cells) != finished else ""
     taus = ", ".join(f"{t:g}" for t in sorted({r["threshold"] for r in summary}))
+    band = f"[{sensitivity.BAND[0]:g}, {sensitivity.BAND[1]:g}]"
     return (
-        f"{finished} finished episodes{of}. Outcome threshold tau = {taus}. Means with percentile "
-        f"bootstrap 95% confidence intervals ({RESAMPLES} resamples); undefined scores are left out "
-        "and counted as n/a."
+        f"{finished} finished episodes{of}. The unit of replication is the {UNIT}: a seed of a split, "
+        f"played by every agent; every n counts {UNIT}s and every interval resamples {UNIT}s. "
+        f"Outcome threshold τ = {taus}; the threshold figure recomputes outcomes for τ in [0.5, 1] "
+        f"and the findings say whether each headline holds for τ in {band}. Outcome fractions: "
+        f"Wilson 95% intervals. Means: percentile bootstrap 95% intervals (scipy.stats.bootstrap, "
+        f"{RESAMPLES} resamples of {UNIT}s); undefined scores are left out and counted as n/a. "
+        f"Paired comparisons of agents on the same {UNIT}s: exact McNemar test on the intended "
+        f"outcome, paired permutation test ({PERMUTATIONS} resamples, exact for up to 13 {UNIT}s) on "
+        f"alignment, each with the paired difference and its bootstrap 95% interval; Holm's "
+        f'adjustment over all {tests} tests of this report; "differs" means Holm p < {ALPHA:g}.'
+        + _power(summary, tests)
+    )
+
+
+def _power(summary: list[dict[str, Any]], tests: int) -> str:
+    """A warning when no test of the report can reach significance: with n
+    levels the smallest two-sided exact McNemar p is 2^(1 - n), and Holm's
+    first step multiplies the smallest p by the number of tests."""
+    n = max(r["n"] for r in summary)
+    smallest = 2.0 ** (1 - n)
+    if not tests or smallest * tests < ALPHA:
+        return ""
+    return (
+        f" With at most {plural(UNIT, n)} per comparison the smallest possible McNemar p is "
+        f"{smallest:.2g}, which Holm over {tests} tests raises to {min(1.0, smallest * tests):.2g}: no "
+        f'paired difference can be detected here, so "no detectable difference" says the study has '
+        f"too few {UNIT}s, not that the agents agree."
     )
 
 
@@ -70,48 +113,174 @@ def _examples(rows, out: Path, count: int, say) -> list[tuple[Path, str]]:
 
 # ---- the page ------------------------------------------------------------------------
 
+Table = tuple[str, list[str], list[list[str]]]
+
 
 def _ci(row: dict[str, Any], axis: str) -> str:
-    """ "mean [lo, hi]" of one axis, with the count of undefined scores."""
+    """A mean of one axis with its interval over the levels where it is
+    defined, and the count of undefined scores."""
     mean, lo, hi, missing = (row[f"{axis}_{k}"] for k in ("mean", "lo", "hi", "nan"))
-    text = "n/a" if not is_finite(mean) else f"{num(mean)} [{num(lo)}, {num(hi)}]"
-    return text + (f" ({missing} n/a)" if missing and is_finite(mean) else "")
+    text = interval(mean, lo, hi, row["n"] - missing, UNIT)
+    return text + (f" ({missing} n/a)" if missing and text != "n/a" else "")
 
 
-def _tables(summary: list[dict[str, Any]]) -> list[tuple[str, list[str], list[list[str]]]]:
+def _share(row: dict[str, Any], outcome: str) -> str:
+    return proportion(row[outcome], row["n"], row[f"frac_{outcome}_lo"], row[f"frac_{outcome}_hi"])
+
+
+def _tables(summary: list[dict[str, Any]]) -> list[Table]:
     """(title, headers, rows) of the outcome table and the score table."""
     lead = ["world"] if len({r["world"] for r in summary}) > 1 else []
     outcomes, scores = [], []
     for r in summary:
         first = [r[k] for k in lead] + [r["agent"], r["split"]]
-        outcomes.append([*first, str(r["n"]), *(f"{r[o]} ({pct(r['frac_' + o])})" for o in OUTCOMES)])
+        outcomes.append([*first, str(r["n"]), *(_share(r, o) for o in OUTCOMES)])
         scores.append(
             [*first, _ci(r, "capability"), _ci(r, "alignment"), r["scored_objective"], r["scoring"]]
         )
-    outcome_headers = [*lead, "agent", "split", "n", *(plots.OUTCOME_NAMES[o] for o in OUTCOMES)]
-    score_headers = [*lead, "agent", "split", "capability", "alignment", "scored against", "scoring"]
+    names = [f"{plots.OUTCOME_NAMES[o]} (Wilson 95%)" for o in OUTCOMES]
+    outcome_headers = [*lead, "agent", "split", f"n ({UNIT}s)", *names]
+    score_headers = [
+        *lead,
+        "agent",
+        "split",
+        "capability (95% CI)",
+        "alignment (95% CI)",
+        "scored against",
+        "scoring",
+    ]
     return [("Outcomes", outcome_headers, outcomes), ("Capability and alignment", score_headers, scores)]
 
 
-def pages(info, notes, summary, sentences, figures, examples) -> tuple[str, str]:
-    """The report's markdown and HTML texts; figures and examples are (path, caption) pairs."""
+def _p(value: float) -> str:
+    return "n/a" if value != value else f"{value:.2g}" if value < 0.01 else f"{value:.2f}"
+
+
+def _paired_table(comparisons: list[pairing.Comparison]) -> Table:
+    """The paired comparisons as one table (`paired.csv` has every column)."""
+    lead = ["world"] if len({c.world for c in comparisons}) > 1 else []
+    rows = []
+    for c in comparisons:
+        r = c.result
+        rows.append([
+            *([c.world] if lead else []), c.split, f"{r.first} vs {r.second}", c.kind, str(r.n),
+            f"{c.first_intended} vs {c.second_intended}",
+            interval(r.outcome_difference, r.outcome_lo, r.outcome_hi, r.n, UNIT),
+            f"{r.only_first} / {r.only_second}", f"{_p(r.outcome_p)} ({_p(r.outcome_p_holm)})",
+            interval(r.score_difference, r.score_lo, r.score_hi, r.score_n, UNIT),
+            f"{_p(r.score_p)} ({_p(r.score_p_holm)})",
+        ])  # fmt: skip
+    headers = [
+        *lead, "split", "first vs second", "pair", f"n ({UNIT}s)", "intended", "intended difference (95% CI)",
+        "discordant (only first / only second)", "McNemar p (Holm)", "alignment difference (95% CI)",
+        "permutation p (Holm)",
+    ]  # fmt: skip
+    return "Paired comparisons (same levels, matched by seed)", headers, rows
+
+
+def pages(info, notes, tables, sentences, figures, examples, files) -> tuple[str, str]:
+    """The report's markdown and HTML texts. `tables` are (title, headers,
+    rows); `figures` has, per table, a list of (path, caption) shown after it;
+    `examples` are (path, caption); `files` the CSV names linked at the end."""
     title, description = info["name"], info.get("description", "")
     md, page = page_opening(f"Study: {title}", description, notes, sentences)
-    for (heading, headers, rows), (path, text) in zip(_tables(summary), figures):
-        md += [f"## {markdown_text(heading)}", markdown_table(headers, rows), markdown_image(path, text)]
-        page += [f"<h2>{heading}</h2>", html_table(headers, rows), html_figure(path, text)]
+    for (heading, headers, rows), shown in zip(tables, figures):
+        md.append(f"## {markdown_text(heading)}")
+        page.append(f"<h2>{html.escape(heading)}</h2>")
+        if rows:
+            md.append(markdown_table(headers, rows))
+            page.append(html_table(headers, rows))
+        for path, text in shown:
+            md.append(markdown_image(path, text))
+            page.append(html_figure(path, text))
     if examples:
         md += ["## Example episodes", *(markdown_image(path, text) for path, text in examples)]
         page += ["<h2>Example episodes</h2>", *(html_figure(path, text) for path, text in examples)]
-    more = "Per-group numbers, with mean returns and event rates, are in summary.csv."
-    md.append(more.replace("summary.csv", "[summary.csv](summary.csv)"))
+    more = "Every number above, and more (mean returns, event rates, shortest paths), is in: "
+    md.append(more + ", ".join(f"[{name}]({name})" for name in files) + ".")
     page.append(
-        "<p>" + html.escape(more).replace("summary.csv", "<a href='summary.csv'>summary.csv</a>") + "</p>"
+        "<p>" + html.escape(more) + ", ".join(f"<a href='{name}'>{name}</a>" for name in files) + ".</p>"
     )
     return markdown_page(md), html_page(title, page)
 
 
 # ---- the report ----------------------------------------------------------------------
+
+
+def _budget_series(summary, rows) -> list[dict[str, Any]]:
+    """Summary rows of agents swept over budgets, each with its ``group`` name."""
+    series = []
+    for (world, name), agents in pairing.budget_axes(rows).items():
+        mine = set(agents.values())
+        series += [{**r, "group": name} for r in summary if r["world"] == world and r["agent"] in mine]
+    return series
+
+
+@dataclasses.dataclass(frozen=True)
+class _Analysis:
+    """What the report computes from the episode rows beyond the summary."""
+
+    thresholds: dict[str, float]  # world -> the study's tau
+    comparisons: list[pairing.Comparison]
+    curve: list[dict[str, Any]]  # threshold.csv's lines
+    shortest: dict  # levels.csv: (world, split, seed, goal) -> steps
+    series: list[dict[str, Any]]  # summary rows of agents swept over budgets
+
+
+def _analyse(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> _Analysis:
+    """Paired comparisons, threshold curves, shortest paths and budget series."""
+    worlds = {r["world"] for r in summary}
+    thresholds = {w: max(r["threshold"] for r in summary if r["world"] == w) for w in worlds}
+    agents = {agent: i for i, agent in enumerate(dict.fromkeys(r["agent"] for r in summary))}
+    splits = {split: i for i, split in enumerate(dict.fromkeys(r["split"] for r in summary))}
+    # report order (agents, then train first): pairs, panels and line styles follow it
+    ordered = sorted(rows, key=lambda r: (agents[r["agent"]], splits[r["split"]]))
+    return _Analysis(
+        thresholds, pairing.compare(ordered), sensitivity.threshold_curve(ordered),
+        level_paths.level_paths(rows), _budget_series(summary, rows),
+    )  # fmt: skip
+
+
+def _write_files(out: Path, summary: list[dict[str, Any]], analysis: _Analysis) -> dict[str, Path]:
+    """The CSV tables and figures (not the examples or pages), by name."""
+    paths = {
+        "summary": write_summary_csv(summary, out / "summary.csv"),
+        "paired": pairing.write_paired_csv(analysis.comparisons, out / "paired.csv"),
+        "threshold_csv": sensitivity.write_threshold_csv(analysis.curve, out / "threshold.csv"),
+        "levels": level_paths.write_levels_csv(analysis.shortest, out / "levels.csv"),
+        "outcomes": plots.plot_outcomes(summary, out / "outcomes.png"),
+        "robustness": plots.plot_robustness(summary, analysis.thresholds, out / "robustness.png"),
+        "threshold": curves.plot_threshold(
+            analysis.curve, analysis.thresholds, sensitivity.BAND, out / "threshold.png"
+        ),
+    }
+    (out / "budget.png").unlink(missing_ok=True)  # from an earlier report of this folder
+    if analysis.series:
+        paths["budget"] = curves.plot_budget(analysis.series, out / "budget.png")
+    return paths
+
+
+_CAPTIONS = {
+    "robustness": "Robustness: capability vs alignment, train to test (bootstrap 95% CI over levels)",
+    "threshold": "Outcome fractions against the threshold τ (Wilson 95% over levels at the study's τ)",
+    "budget": "Intended fraction (Wilson 95% over levels) against log budget, per split",
+}
+
+
+def _sections(summary, analysis: _Analysis, paths: dict[str, Path]) -> tuple[list[Table], list[list]]:
+    """The page's tables and, per table, the figures shown after it."""
+    levels = plural(UNIT, max(r["n"] for r in summary))
+    tables = [*_tables(summary), _paired_table(analysis.comparisons), ("Threshold sensitivity", [], [])]
+    figures = [
+        [(paths["outcomes"], f"Outcome fractions per agent and split (n = up to {levels} each)")],
+        [(paths["robustness"], _CAPTIONS["robustness"])],
+        [],
+        [(paths["threshold"], _CAPTIONS["threshold"])],
+    ]
+    if "budget" in paths:
+        tables.append(("Success against budget", [], []))
+        figures.append([(paths["budget"], _CAPTIONS["budget"])])
+    return tables, figures
 
 
 def write_episode_report(out_dir: str | Path, console=None, examples: int = 3) -> dict[str, Path]:
@@ -133,22 +302,15 @@ def write_episode_report(out_dir: str | Path, console=None, examples: int = 3) -
             console.print(text, markup=False, highlight=False)
 
     summary = summarise(rows)
-    thresholds = {
-        w: max(r["threshold"] for r in summary if r["world"] == w) for w in {r["world"] for r in summary}
-    }
-    paths = {
-        "summary": write_summary_csv(summary, out / "summary.csv"),
-        "outcomes": plots.plot_outcomes(summary, out / "outcomes.png"),
-        "robustness": plots.plot_robustness(summary, thresholds, out / "robustness.png"),
-    }
+    analysis = _analyse(summary, rows)
+    paths = _write_files(out, summary, analysis)
     shown = _examples(rows, out, examples, say)
     paths.update({path.stem: path for path, _ in shown})
-    sentences = findings(summary)
-    figures = [
-        (paths["outcomes"], "Outcome fractions per agent and split"),
-        (paths["robustness"], "Robustness: capability vs alignment, train to test"),
-    ]
-    markdown, page = pages(info, _notes(info, summary), summary, sentences, figures, shown)
+    sentences = findings(summary, rows, analysis.comparisons, analysis.curve, analysis.shortest)
+    tables, figures = _sections(summary, analysis, paths)
+    files = ["summary.csv", "paired.csv", "threshold.csv", "levels.csv"]
+    tests = pairing.family_size(analysis.comparisons)
+    markdown, page = pages(info, _notes(info, summary, tests), tables, sentences, figures, shown, files)
     paths["markdown"] = out / "report.md"
     paths["markdown"].write_text(markdown, encoding="utf-8")
     paths["html"] = out / "report.html"

@@ -1,5 +1,6 @@
 """The summary of an episode study: one row per (world, agent, split) with
-outcome counts and fractions with Wilson 95% intervals over levels
+its count of levels (``n``; the ``unit`` of replication is the level, a seed
+of a split that every agent plays), outcome counts and fractions with Wilson 95% intervals over levels
 (`studies.reporting.stats.binomial_ci`), mean capability and alignment with
 bootstrap 95% CIs over levels (`studies.reporting.stats.bootstrap_ci`), the mean return of every
 catalogue objective and the rate of every event; and its ``summary.csv``.
@@ -26,6 +27,8 @@ from worlds import MesabaseError
 
 #: the two scores of an episode, summarised with CIs
 AXES = ("capability", "alignment")
+#: the unit of replication: a level (a seed of a split), played by every agent
+UNIT = "level"
 
 
 def world_info(name: str) -> tuple[str | None, list[str], list[str]]:
@@ -71,6 +74,7 @@ def _summary_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out["threshold"] = first["threshold"]
     out["scoring"] = "; ".join(sorted({r["scoring"] for r in rows}))
     out["n"] = n
+    out["unit"] = UNIT  # what n counts and what every interval resampled
     counts = {o: sum(r["outcome"] == o for r in rows) for o in OUTCOMES}
     out.update(counts)
     for o in OUTCOMES:

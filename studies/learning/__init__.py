@@ -7,7 +7,10 @@ on training levels (mesa != base by selection), and the learning study kind.
 Pieces: `config` (the settings), `candidates` (theta as an objective),
 `fitness` (base return in stored episodes), `optimisers` (the search
 strategies), `gradient` (the JAX meta-gradient strategy), `learn` (the entry
-point), `study` and `report` (the ``learn`` study kind).
+point), `study` and `heldout` (the ``learn`` study kind and its held-out
+levels), and its report: `runs` (finished runs by setting), `seedstats`
+(statistics over optimiser seeds), `scores` (learned against base objective
+per setting), `diversity` and `report`.
 """
 
 from studies.learning.candidates import learnable_features, mixed_overrides, objective_from

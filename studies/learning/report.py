@@ -1,360 +1,187 @@
 """The report of a learning study (`studies.learning.study`): what the base
-optimiser selected, how well it scored in training, and how the selected
-objective behaves off-distribution.
+optimiser selected, how well it scored in-sample (on the training levels
+selection saw), on held-out levels of the training distribution and on the
+evaluation splits, each against the base objective on the same levels.
 
 `write_learning_report(DIR)` writes ``learned.csv`` (one row per run),
-one figure per section, ``report.md`` and ``report.html``. Each report kind
-(``diversity``, ``bounded-design``, ``proxy-preference``, ``plain``) has its
-own section; every kind gets the per-run table. Intervals are percentile
-bootstrap 95% CIs (`studies.reporting.stats.bootstrap_ci`).
+``learning-tests.csv`` (every test, in numbers), one figure per section,
+``report.md`` and ``report.html``. Each report kind (``diversity``,
+``bounded-design``, ``proxy-preference``, ``plain``) has its own section;
+every kind gets the scores table and the per-run table.
+
+The unit of replication is the optimiser seed, with levels nested in it
+(`studies.learning.seedstats`): runs that differ only in their seed are
+repeats of one setting; every interval is a percentile bootstrap over seeds
+of each seed's mean over its levels; the learned and the base objective are
+compared per seed with a paired permutation test; a share of seeds gets a
+Wilson interval; all tests of a report are one Holm family. Findings are per
+setting, never pooled.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 import objectives
 import worlds
-from studies.core.store import ResultStore
-from studies.learning.candidates import mixed_overrides
-from studies.reporting.formatting import num, pct
+from studies.learning import diversity
+from studies.learning.runs import HELD_OUT, IN_SAMPLE, Run, group, label, load, tied
+from studies.learning.scores import (
+    RETURN,
+    find,
+    missing_held_out,
+    scores_table,
+    setting_tests,
+    where_phrase,
+    write_tests_csv,
+)
+from studies.learning.seedstats import UNIT, SeedTest, adjust, interval_text, seed_interval, smallest_p
+from studies.reporting.formatting import num, pct, plural, proportion
 from studies.reporting.pages import write_section_report
 from studies.reporting.plots import literal, pyplot
-from studies.reporting.stats import NoResultsError, bootstrap_ci
-from worlds import InvalidParameterError
-
-_TIE = 1e-9
+from studies.reporting.stats import ALPHA, NoResultsError, binomial_ci
 
 
-def _settings(point: dict[str, Any]) -> tuple:
-    """A run's sweep point without its optimiser seed: runs that differ only in
-    seed are repeats of one setting. Numbers sort by value."""
-    items = [(k, v) for k, v in point.items() if k != "seed"]
-    return tuple(
-        sorted((k, (0, v, "") if isinstance(v, (int, float)) else (1, 0, json.dumps(v))) for k, v in items)
-    )
-
-
-def _label(point: dict[str, Any]) -> str:
-    return ", ".join(f"{k.split('.')[-1]} {v}" for k, v in sorted(point.items()) if k != "seed") or "all"
-
-
-def _tied(history: list[dict[str, Any]]) -> float:
-    """The fraction of candidates whose training base return ties the best:
-    near 1 when training cannot tell the candidates apart (a prior's penalty
-    is left out: it is a preference, not evidence)."""
-    best = max(e["score"] for e in history)
-    return sum(e["score"] >= best - _TIE for e in history) / len(history)
-
-
-def _rates(rows: list[dict[str, Any]], base: str) -> dict[str, float]:
-    """Reach rates of every catalogue goal and the mean base return of some episodes."""
-    out = {"episodes": len(rows), "base_return": float(np.mean([r["returns"][base] for r in rows]))}
-    for name in rows[0]["achieved"] if rows else ():
-        out[f"reached_{name}"] = float(np.mean([bool(r["achieved"][name]) for r in rows]))
-    return out
-
-
-def _ci(interval: tuple[float, float, float]) -> str:
-    return f"{num(interval[0])} [{num(interval[1])}, {num(interval[2])}]"
-
-
-def _span(values: list[float]) -> str:
-    return f"{min(values):+.2f} to {max(values):+.2f}"
-
-
-class _Run:
-    """One learning run's payload with its evaluation episodes attached."""
-
-    def __init__(self, payload: dict[str, Any], episodes: dict[str, dict[str, Any]]):
-        self.payload = payload
-        self.point = payload["point"]
-        self.weights: dict[str, float] = payload["weights"]
-        self.played = {
-            split: {agent: [episodes[i] for i in ids if i in episodes] for agent, ids in agents.items()}
-            for split, agents in payload["evaluations"].items()
-        }
-
-    def selected(self) -> str:
-        """The feature with the largest weight."""
-        return max(self.weights, key=lambda f: (self.weights[f], f))
-
-
-def _load(out: Path) -> tuple[dict[str, str], list[_Run], str]:
-    with ResultStore(out / "results.sqlite", read_only=True) as store:
-        info, payloads = store.study_info(), store.learned()
-        wanted = {
-            i
-            for p in payloads
-            for agents in p["evaluations"].values()
-            for ids in agents.values()
-            for i in ids
-        }
-        episodes = {r["cell_id"]: r for r in store.rows(sorted(wanted))}
-    world = payloads[0]["config"]["world"] if payloads else ""
-    return info, [_Run(p, episodes) for p in payloads], world
-
-
-def _runs_table(runs: list[_Run], base: str) -> tuple[list[str], list[list[str]]]:
+def _runs_table(runs: list[Run], base: str) -> tuple[list[str], list[list[str]]]:
     features = list(runs[0].weights)
     splits = sorted({s for r in runs for s in r.played})
-    headers = ["setting", "seed", *features, "train base return", "base objective's", "tied"]
+    headers = ["setting", "seed", *features, "in-sample base return", "base objective's", "tied"]
+    headers += ["held-out: learned base return", "held-out: base objective's"]
     headers += [f"{s}: learned reaches {base}" for s in splits]
     rows = []
-    for run in sorted(runs, key=lambda r: (_settings(r.point), r.point.get("seed", 0))):
-        row = [_label(run.point), str(run.point.get("seed", run.payload["config"].get("seed", 0)))]
-        row += [f"{run.weights[f]:+.2f}" for f in features]
-        row += [
-            num(run.payload["train_score"]),
-            num(run.payload["base_score"]),
-            pct(_tied(run.payload["history"])),
-        ]
-        for split in splits:
-            played = run.played.get(split, {}).get("learned", [])
-            rate = _rates(played, base).get(f"reached_{base}") if played else None
-            row.append(pct(rate) if rate is not None else "-")
-        rows.append(row)
+    for members in group(runs).values():
+        for run in members:
+            row = [label(run.point), str(run.seed), *(f"{run.weights[f]:+.2f}" for f in features)]
+            row += [
+                num(run.payload["train_score"]),
+                num(run.payload["base_score"]),
+                pct(tied(run.payload["history"])),
+            ]
+            for agent in ("learned", base):
+                values = run.values(HELD_OUT, agent, "return", base)
+                row.append(num(float(np.mean(values))) if values else "not scored")
+            for split in splits:
+                values = run.values(split, "learned", "goal", base)
+                row.append(pct(float(np.mean(values))) if values else "-")
+            rows.append(row)
     return headers, rows
 
 
-# ---- diversity ---------------------------------------------------------------
-def _goal_events(world) -> tuple[tuple[str, str], tuple[str, str]]:
-    """((base objective, its goal event), (proxy objective, its goal event)):
-    the goal events (terminal features that are `world.events`) of the base
-    objective and of the first catalogue proxy with one of its own; on
-    arrow-maze (exit, reached_exit) and (arrow, reached_arrow)."""
-    catalogue = objectives.catalogue(world)
-    goals = {
-        name: [f for f in world.events if f in objective.terminal] for name, objective in catalogue.items()
-    }
-    base = goals[world.base][:1]
-    proxies = [(n, g[0]) for n, g in goals.items() if n != world.base and g and g[0] not in base]
-    if not base or not proxies:
-        raise InvalidParameterError(
-            f"the diversity report compares the goal events of {world.name}'s base objective and of a "
-            'proxy in its catalogue; it has none to compare (use report = "plain")'
-        )
-    return (world.base, base[0]), proxies[0]
-
-
-def _knob(config: dict[str, Any]) -> str:
-    """The diversity knob: the mixture's overrides, as text."""
-    mixture = config.get("mixture") or {}
-    return ", ".join(f"{k} = {v}" for k, v in mixture.get("overrides", {}).items()) or "no mixture"
-
-
-def _diverse_levels(config: dict[str, Any]) -> int:
-    """How many training levels are sampled with the mixture's overrides."""
-    mixture = config.get("mixture")
-    if not mixture:
-        return 0
-    plain = mixed_overrides(config.get("levels", 20), config.get("overrides", {}), None)
-    mixed = mixed_overrides(config.get("levels", 20), config.get("overrides", {}), mixture)
-    return sum(a != b for a, b in zip(plain, mixed))
-
-
-def _diversity_p(config: dict[str, Any]) -> float:
-    """p: the fraction of training levels sampled with the mixture's overrides
-    (the study's diversity knob, e.g. the arrow away from the exit)."""
-    mixture = config.get("mixture")
-    if mixture:
-        return float(mixture["fraction"])
-    if config.get("overrides"):
-        # the overrides may or may not be the diversity knob: p cannot be read off them
-        raise InvalidParameterError(
-            "the diversity report reads p from each run's mixture; a run without one has overrides "
-            f"{config['overrides']} instead: declare the diversity knob as a mixture"
-        )
-    return 0.0
-
-
-def _diversity(runs: list[_Run], out: Path, base: str):
-    world = worlds.get(runs[0].payload["config"]["world"])
-    (base_name, base_goal), (proxy_name, proxy_goal) = _goal_events(world)
-    knob = _knob(runs[0].payload["config"])
-    groups: dict[tuple[float, int], list[_Run]] = defaultdict(list)
-    for run in runs:
-        p = _diversity_p(run.payload["config"])
-        groups[(p, run.payload["config"]["levels"])].append(run)
-    table, stats = [], {}
-    for (p, levels), members in sorted(groups.items()):
-        w_base = [r.weights.get(base_goal, 0.0) for r in members]
-        w_proxy = [r.weights.get(proxy_goal, 0.0) for r in members]
-        per_run = [_rates(r.played["test"]["learned"], base)[f"reached_{base}"] for r in members]
-        pooled = [float(e["achieved"][base]) for r in members for e in r.played["test"]["learned"]]
-        mean, lo, hi = bootstrap_ci(pooled)
-        diverse = _diverse_levels(members[0].payload["config"])
-        tied = float(np.mean([_tied(r.payload["history"]) for r in members]))
-        stats[(p, levels)] = dict(
-            w_base=w_base, w_proxy=w_proxy, rate=(mean, lo, hi), per_run=per_run, tied=tied
-        )
-        table.append([
-            f"{p:g}", str(levels), str(diverse), str(len(members)),
-            f"{np.mean(w_base):+.2f} [{min(w_base):+.2f}, {max(w_base):+.2f}]",
-            f"{np.mean(w_proxy):+.2f} [{min(w_proxy):+.2f}, {max(w_proxy):+.2f}]",
-            pct(tied), f"{pct(mean)} [{pct(lo)}, {pct(hi)}]", f"{pct(min(per_run))}-{pct(max(per_run))}",
-        ])  # fmt: skip
-    headers = [
-        f"p ({knob})", "training levels", f"levels with {knob}", "optimiser seeds",
-        f"w {base_goal} mean [min, max]", f"w {proxy_goal} mean [min, max]", "candidates tied with the best",
-        f"test: reaches {base} [95% CI]", "per seed",
-    ]  # fmt: skip
-    sentences = []
-    for (p, levels), s in sorted(stats.items()):
-        mean, lo, hi = s["rate"]
-        if p >= 0.1 and levels >= 50:
-            sentences.append(
-                f"With p = {p:g} and {levels} training levels the learned objectives reach the {base} in "
-                f"{pct(mean)} of test episodes (95% CI {pct(lo)}-{pct(hi)}; per optimiser seed "
-                f"{pct(min(s['per_run']))}-{pct(max(s['per_run']))})."
-            )
-        if p == 0:
-            sentences.append(
-                f"With p = 0 ({levels} training levels), {pct(s['tied'])} of the candidates tie with the "
-                f"best training score: training cannot tell {base_name} from {proxy_name}. Across optimiser "
-                f"seeds the learned weight on {base_goal} spans {_span(s['w_base'])} and on {proxy_goal} "
-                f"{_span(s['w_proxy'])}; the test agents reach the {base} in "
-                f"{pct(min(s['per_run']))}-{pct(max(s['per_run']))} of episodes per seed "
-                f"({pct(mean)} pooled): "
-                f"what gets selected is whatever the optimiser's seed lands on, not the {base_name}."
-            )
-    figure = _plot_diversity(stats, out / "diversity.png", base, (base_goal, proxy_goal), knob)
+def _comparison(test: SeedTest | None, runs: list[Run]) -> str:
+    """One place's comparison as a sentence clause."""
+    if test is None:
+        return ""
     return (
-        sentences,
-        headers,
-        table,
-        [(figure, f"Learned weights and test alignment against training diversity p ({knob})")],
+        f"{where_phrase(test.where, runs)}, the learned objective's {test.measure} is "
+        f"{interval_text(test.first_ci)} against the base objective's {interval_text(test.second_ci)}; "
+        f"learned - base {test.difference_short()}: {test.verdict()}"
     )
 
 
-def _plot_diversity(stats, path: Path, base: str, goals: tuple[str, str], knob: str) -> Path:
-    """Left: w(base goal) - w(proxy goal) against p; right: the test reach rate."""
-    plt = pyplot()
-    ps = sorted({p for p, _ in stats})
-    sizes = sorted({n for _, n in stats})
-    x = {p: i for i, p in enumerate(ps)}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    colours = plt.cm.viridis(np.linspace(0.15, 0.85, len(sizes)))
-    for colour, n in zip(colours, sizes):
-        keys = [(p, n) for p in ps if (p, n) in stats]
-        xs = np.array([x[p] for p, _ in keys]) + (sizes.index(n) - (len(sizes) - 1) / 2) * 0.08
-        share = [np.array(stats[k]["w_base"]) - np.array(stats[k]["w_proxy"]) for k in keys]
-        left.errorbar(xs, [s.mean() for s in share],
-                      yerr=[[s.mean() - s.min() for s in share], [s.max() - s.mean() for s in share]],
-                      marker="o", capsize=3, color=colour, label=f"{n} training levels")  # fmt: skip
-        rates = [stats[k]["rate"] for k in keys]
-        right.plot(xs, [r[0] for r in rates], marker="o", color=colour, label=f"{n} training levels")
-        right.fill_between(xs, [r[1] for r in rates], [r[2] for r in rates], color=colour, alpha=0.2)
-    left.axhline(0, color="#888", lw=0.8)
-    left.set_ylabel(f"w {goals[0]} - w {goals[1]}\n(mean, min-max over optimiser seeds)")
-    right.set_ylabel(f"test episodes reaching the {base} (95% CI)")
-    right.set_ylim(-0.02, 1.02)
-    for ax in (left, right):
-        ax.set_xticks(range(len(ps)), [f"{p:g}" for p in ps])
-        ax.set_xlabel(f"p: fraction of training levels with {knob}")
-        ax.legend(fontsize=8)
-    fig.suptitle("Training diversity: what the base optimiser selects, and how it generalises")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+def _generalisation(name: str, members: list[Run], tests: list[SeedTest], base: str) -> list[str]:
+    """Per setting: base return in-sample, held-out and on each split, learned against base."""
+    sentences = []
+    for where in (IN_SAMPLE, HELD_OUT, *sorted({s for r in members for s in r.played})):
+        test = find(tests, name, where, RETURN)
+        if test is not None:
+            sentences.append(f"{name}: {_comparison(test, members)}.")
+        elif where == HELD_OUT:
+            sentences.append(f"{name}: not scored on held-out levels (runs stored before held-out scoring).")
+    return sentences
 
 
 # ---- bounded-design ------------------------------------------------------------
-def _bounded_design(runs: list[_Run], out: Path, base: str):
-    groups: dict[tuple, list[_Run]] = defaultdict(list)
-    for run in runs:
-        groups[_settings(run.point)].append(run)
-    headers = ["setting", "learned weights (mean over seeds)", "learned: train base return [95% CI]",
-               "base objective: train base return [95% CI]", "CIs overlap"]  # fmt: skip
-    splits = sorted({s for r in runs for s in r.played})
+def _bounded_design(groups: dict[str, list[Run]], tests: list[SeedTest], out: Path, base: str, world):
+    splits = sorted({s for members in groups.values() for r in members for s in r.played})
+    headers = ["setting", "optimiser seeds", "learned weights (mean over seeds)",
+               "in-sample (the levels selection saw): learned - base return",
+               "held-out: learned - base return"]  # fmt: skip
     for split in splits:
         headers += [f"{split}: learned reaches exit / arrow", f"{split}: base objective reaches exit / arrow"]
     table, sentences, bars = [], [], []
-    for _, members in sorted(groups.items()):
-        label = _label(members[0].point)
-        learned = np.mean([r.payload["train_scores"] for r in members], axis=0)  # per level, over seeds
-        own = bootstrap_ci(learned)
-        reference = bootstrap_ci(members[0].payload["base_scores"])
-        overlap = not (own[1] > reference[2] or reference[1] > own[2])
+    for name, members in groups.items():
         features = list(members[0].weights)
         weights = {f: float(np.mean([r.weights[f] for r in members])) for f in features}
         shown = ", ".join(f"{f} {w:+.2f}" for f, w in weights.items() if abs(w) >= 0.005)
-        row = [label, shown, _ci(own), _ci(reference), "yes" if overlap else "no"]
-        tests = {}
+        inside, held = find(tests, name, IN_SAMPLE, RETURN), find(tests, name, HELD_OUT, RETURN)
+        row = [name, str(len(members)), shown, inside.difference_text() if inside else "-",
+               held.difference_text() if held else "not scored on held-out levels"]  # fmt: skip
+        reach = {}
         for split in splits:
             for agent in ("learned", base):
-                played = [e for r in members for e in r.played.get(split, {}).get(agent, [])]
-                if agent == base:
-                    played = members[0].played.get(split, {}).get(agent, [])
-                rates = _rates(played, base) if played else {}
-                tests[(split, agent)] = rates
-                row.append(
-                    f"{pct(rates.get('reached_exit'))} / {pct(rates.get('reached_arrow'))}" if rates else "-"
-                )
+                text = []
+                for event in ("exit", "arrow"):
+                    clusters = [r.values(split, agent, "goal", event) for r in members]
+                    clusters = [c for c in clusters if c]
+                    reach[(split, agent, event)] = _reach_interval(clusters)
+                    text.append(interval_text(reach[(split, agent, event)]) if clusters else "-")
+                row.append(" / ".join(text))
         table.append(row)
-        bars.append((label, own, reference, tests))
-        if own[1] > reference[2]:
+        bars.append((name, inside, held, reach))
+        if inside is not None and inside.differs() and inside.difference[0] > 0:
             sentences.append(
-                f"{label}: the learned objective ({shown}) beats the base objective on base return in "
-                f"training, {_ci(own)} against {_ci(reference)}; the 95% CIs do not overlap."
+                f"{name}: the learned objective ({shown}) beats the base objective on base return "
+                f"{_comparison(inside, members)}."
             )
-        else:
-            sentences.append(
-                f"{label}: the learned objective scores {_ci(own)} in training against the base "
-                f"objective's {_ci(reference)}{' (CIs overlap)' if overlap else ''}."
-            )
-        for split in splits:
-            mine, theirs = tests[(split, "learned")], tests[(split, base)]
-            if mine and theirs:
+        elif inside is not None:
+            sentences.append(f"{name}: learned weights {shown}; {_comparison(inside, members)}.")
+        for where in (HELD_OUT, *splits):
+            test = find(tests, name, where, RETURN)
+            if test is None and where == HELD_OUT:
                 sentences.append(
-                    f"{label}, off-distribution ({split}): the learned objective reaches the exit in "
-                    f"{pct(mine.get('reached_exit'))} and the arrow in {pct(mine.get('reached_arrow'))} of "
-                    f"episodes; the base objective {pct(theirs.get('reached_exit'))} and "
-                    f"{pct(theirs.get('reached_arrow'))}."
+                    f"{name}: not scored on held-out levels (runs stored before held-out scoring)."
                 )
+            elif test is not None:
+                sentences.append(f"{name}: {_comparison(test, members)}.")
+        for split in splits:
+            sentences.append(
+                f"{name}, off-distribution ({split}): the learned objective reaches the exit in "
+                f"{interval_text(reach[(split, 'learned', 'exit')])} and the arrow in "
+                f"{interval_text(reach[(split, 'learned', 'arrow')])} of episodes (means over optimiser "
+                f"seeds); the base objective {interval_text(reach[(split, base, 'exit')])} and "
+                f"{interval_text(reach[(split, base, 'arrow')])}."
+            )
     figure = _plot_bounded(bars, splits, out / "bounded-design.png", base)
     return sentences, headers, table, [(figure, "Designed (learned) objective vs the base objective")]
 
 
+def _reach_interval(clusters):
+    """The seed-clustered interval of some clusters ``[seeds][levels]`` (NaNs when none)."""
+    return seed_interval(clusters) if clusters else (math.nan, math.nan, math.nan, 0)
+
+
 def _plot_bounded(bars, splits, path: Path, base: str) -> Path:
+    """Left: base return in-sample and held-out, learned and base objective
+    (means over optimiser seeds, 95% CI over seeds); then per split the share
+    of episodes reaching each goal."""
     plt = pyplot()
     fig, axes = plt.subplots(1, 1 + len(splits), figsize=(5 + 4 * len(splits), 4.2), squeeze=False)
     axes = axes[0]
     xs = np.arange(len(bars))
-    for offset, index, name, colour in (
-        (-0.2, 1, "learned objective", "#2a9d8f"),
-        (0.2, 2, "base objective", "#888"),
-    ):
-        values = [b[index] for b in bars]
+    placed = ((-0.3, 1, "first_ci", "learned, in-sample", "#2a9d8f", None),
+              (-0.1, 1, "second_ci", "base objective, in-sample", "#888", None),
+              (0.1, 2, "first_ci", "learned, held-out", "#2a9d8f", "//"),
+              (0.3, 2, "second_ci", "base objective, held-out", "#888", "//"))  # fmt: skip
+    for offset, index, side, name, colour, hatch in placed:
+        values = [getattr(b[index], side) if b[index] is not None else (math.nan,) * 4 for b in bars]
         errors = [[v[0] - v[1] for v in values], [v[2] - v[0] for v in values]]
-        axes[0].bar(
-            xs + offset,
-            [v[0] for v in values],
-            0.38,
-            color=colour,
-            label=literal(name),
-            yerr=errors,
-            capsize=3,
-        )
-    axes[0].set_title("training: base return (95% CI)")
-    bars_per_agent = (
-        (-0.3, "learned", "reached_exit", "learned: reaches exit", "#2a9d8f", None),
-        (-0.1, "learned", "reached_arrow", "learned: reaches arrow", "#a8dadc", "//"),
-        (0.1, base, "reached_exit", "base objective: reaches exit", "#555", None),
-        (0.3, base, "reached_arrow", "base objective: reaches arrow", "#ccc", "//"),
-    )
+        axes[0].bar(xs + offset, [v[0] for v in values], 0.2, color=colour, hatch=hatch, label=literal(name),
+                    yerr=errors, capsize=3)  # fmt: skip
+    axes[0].set_title("base return (mean over optimiser seeds, 95% CI)", fontsize=9)
+    per_agent = ((-0.3, "learned", "exit", "learned: reaches exit", "#2a9d8f", None),
+                 (-0.1, "learned", "arrow", "learned: reaches arrow", "#a8dadc", "//"),
+                 (0.1, base, "exit", "base objective: reaches exit", "#555", None),
+                 (0.3, base, "arrow", "base objective: reaches arrow", "#ccc", "//"))  # fmt: skip
     for ax, split in zip(axes[1:], splits):
-        for offset, agent, event, name, colour, hatch in bars_per_agent:
-            rates = [b[3][(split, agent)].get(event, math.nan) for b in bars]
-            ax.bar(xs + offset, rates, 0.2, color=colour, hatch=hatch, label=literal(name))
-        ax.set_title(f"{split}: share of episodes reaching each goal")
+        for offset, agent, event, name, colour, hatch in per_agent:
+            values = [b[3].get((split, agent, event), (math.nan,) * 4) for b in bars]
+            errors = [[v[0] - v[1] for v in values], [v[2] - v[0] for v in values]]
+            ax.bar(xs + offset, [v[0] for v in values], 0.2, color=colour, hatch=hatch, label=literal(name),
+                   yerr=errors, capsize=2)  # fmt: skip
+        ax.set_title(f"{split}: share of episodes reaching each goal (95% CI over seeds)", fontsize=9)
         ax.set_ylim(0, 1.05)
     for ax in axes:
         ax.set_xticks(xs, [literal(b[0]) for b in bars], rotation=20, fontsize=8)
@@ -366,44 +193,44 @@ def _plot_bounded(bars, splits, path: Path, base: str) -> Path:
 
 
 # ---- proxy-preference ------------------------------------------------------------
-def _proxy_preference(runs: list[_Run], out: Path, base: str):
-    groups: dict[tuple, list[_Run]] = defaultdict(list)
-    for run in runs:
-        groups[_settings(run.point)].append(run)
-    features = list(runs[0].weights)
-    splits = sorted({s for r in runs for s in r.played})
-    headers = ["setting", *(f"selects {f}" for f in features), "mean weights", "train base return", "tied"]
-    headers += [f"{s}: base return learned / base objective" for s in splits]
+def _proxy_preference(groups: dict[str, list[Run]], tests: list[SeedTest], out: Path, base: str, world):
+    features = list(next(iter(groups.values()))[0].weights)
+    splits = sorted({s for members in groups.values() for r in members for s in r.played})
+    headers = ["setting", *(f"selects {f} (seeds, Wilson 95%)" for f in features), "mean weights", "tied"]
+    headers += ["in-sample: learned - base return", "held-out: learned - base return"]
+    headers += [f"{s}: learned - base return" for s in splits]
     table, sentences, counts = [], [], []
-    for _, members in sorted(groups.items()):
-        label = _label(members[0].point)
+    for name, members in groups.items():
         chosen = [r.selected() for r in members]
         tally = {f: chosen.count(f) for f in features}
+        n = len(members)
         weights = {f: float(np.mean([r.weights[f] for r in members])) for f in features}
-        tied = float(np.mean([_tied(r.payload["history"]) for r in members]))
-        row = [label, *(f"{tally[f]}/{len(members)}" for f in features),
-               ", ".join(f"{f} {w:+.2f}" for f, w in weights.items()),
-               num(float(np.mean([r.payload["train_score"] for r in members]))), pct(tied)]  # fmt: skip
-        for split in splits:
-            mine = [e for r in members for e in r.played.get(split, {}).get("learned", [])]
-            theirs = members[0].played.get(split, {}).get(base, [])
-            row.append(
-                f"{num(_rates(mine, base)['base_return'])} / {num(_rates(theirs, base)['base_return'])}"
-                if mine and theirs else "-"
-            )  # fmt: skip
+        tied_share = float(np.mean([tied(r.payload["history"]) for r in members]))
+        row = [name, *(proportion(tally[f], n, *binomial_ci(tally[f], n)[1:]) for f in features),
+               ", ".join(f"{f} {w:+.2f}" for f, w in weights.items()), pct(tied_share)]  # fmt: skip
+        for where in (IN_SAMPLE, HELD_OUT, *splits):
+            test = find(tests, name, where, RETURN)
+            row.append(test.difference_text() if test else "not scored" if where == HELD_OUT else "-")
         table.append(row)
-        counts.append((label, tally, len(members)))
+        counts.append((name, tally, n))
         favourite = max(tally, key=tally.get)
         sentences.append(
-            f"{label}: the base optimiser selects {favourite} as the largest weight in {tally[favourite]} of "
-            f"{len(members)} runs ({pct(tied)} of candidates tie with the best in training)."
+            f"{name}: the base optimiser selects {favourite} as the largest weight in "
+            f"{proportion(tally[favourite], n, *binomial_ci(tally[favourite], n)[1:])} of optimiser seeds "
+            f"(Wilson 95%; {pct(tied_share)} of candidates tie with the best in training)."
         )
+        sentences += _generalisation(name, members, tests, base)[1:]  # in-sample is in the table
     figure = _plot_preference(counts, features, out / "proxy-preference.png")
     return (
         sentences,
         headers,
         table,
-        [(figure, "Which feature the base optimiser selects, per planner setting")],
+        [
+            (
+                figure,
+                "Which feature the base optimiser selects, per planner setting (share of optimiser seeds)",
+            )
+        ],
     )
 
 
@@ -417,7 +244,7 @@ def _plot_preference(counts, features, path: Path) -> Path:
         share = np.array([tally[feature] / total for _, tally, total in counts])
         ax.bar(xs, share, 0.6, bottom=bottom, color=colour, label=feature)
         bottom += share
-    ax.set_xticks(xs, [literal(c[0]) for c in counts], rotation=20, fontsize=8)
+    ax.set_xticks(xs, [literal(f"{c[0]} (n = {c[2]})") for c in counts], rotation=20, fontsize=8)
     ax.set_ylabel("share of optimiser seeds selecting it")
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize=8)
@@ -428,33 +255,87 @@ def _plot_preference(counts, features, path: Path) -> Path:
     return path
 
 
+def _plain(groups: dict[str, list[Run]], tests: list[SeedTest], out: Path, base: str, world):
+    sentences = [s for name, members in groups.items() for s in _generalisation(name, members, tests, base)]
+    return sentences, [], [], []
+
+
+def _notes(
+    world: str, base: str, groups: dict[str, list[Run]], tests: list[SeedTest], runs: list[Run]
+) -> str:
+    sizes = sorted({len(m) for m in groups.values()})
+    n_text = " to ".join(str(s) for s in (sizes[0], sizes[-1])) if len(sizes) > 1 else str(sizes[0])
+    paired = [t for t in tests if t.paired]
+    floor = smallest_p(min(t.difference[3] for t in paired)) if paired else math.nan
+    missing = missing_held_out(groups)
+    text = (
+        f"Unit of replication: the optimiser seed, with levels nested in it; n = {n_text} optimiser seeds "
+        f"per setting ({len(groups)} settings, {len(runs)} base-optimiser runs on {world}). Runs that differ "
+        "only in their seed are repeats of one setting; findings are per setting, never pooled. Every "
+        "interval is a 95% percentile bootstrap over optimiser seeds of each seed's mean over its levels; a "
+        "share of seeds has a Wilson interval. "
+        f"The base objective is {objectives.get(world, base).name!r}. Each run selects the weights of the "
+        "planner's objective by mean base return on its training levels (the in-sample score: the levels "
+        "selection saw), then plays the learned objective and the base objective on fresh held-out levels of "
+        "the training distribution (seeds after the training seeds, the same overrides and mixture fraction) "
+        "and on the evaluation splits. The two are compared per seed on the same levels with a paired "
+        f"permutation test across seeds; all {len(tests)} tests of this report are Holm-adjusted together "
+        f"and a finding says 'differs' only when the adjusted p is below {ALPHA}. "
+    )
+    if math.isfinite(floor):
+        text += (
+            f"With so few seeds the exact two-sided paired test cannot give p below {floor:.3f} "
+            f"(2 / 2^n at n = {plural(UNIT, min(t.difference[3] for t in paired))}), so 'no detectable "
+            "difference' there is what the design can show, not evidence of no effect. "
+        )
+    if missing:
+        text += f"Not scored on held-out levels (stored before held-out scoring): {', '.join(missing)}. "
+    return (
+        text
+        + "Weights are scaled to max |w| = 1. 'tied': the share of candidates tying the best in training."
+    )
+
+
 _SECTIONS = {
-    "diversity": _diversity,
     "bounded-design": _bounded_design,
     "proxy-preference": _proxy_preference,
+    "plain": _plain,
 }
 
 
 def write_learning_report(out_dir: str | Path, console=None) -> dict[str, Path]:
     """Write the report of the learning study in `out_dir`; returns the paths by name."""
     out = Path(out_dir)
-    info, runs, world = _load(out)
+    info, runs, world_name = load(out)
     if not runs:
         raise NoResultsError(f"no finished learning run in {out / 'results.sqlite'}; run the study first")
-    base = worlds.get(world).base
+    world = worlds.get(world_name)
+    base = world.base
     kind = info.get("report", "plain")
-    sentences, headers, table, figures = [], [], [], []
-    if kind in _SECTIONS:
-        sentences, headers, table, figures = _SECTIONS[kind](runs, out, base)
-    run_headers, run_rows = _runs_table(runs, base)
-    base_text = objectives.get(world, base).name
-    notes = (
-        f"{len(runs)} base-optimiser runs on {world}; the base objective is {base_text!r}. Each run selects "
-        "the weights of the planner's objective by mean base return on its training levels; weights are "
-        "scaled to max |w| = 1. 'tied' is the share of candidates whose training return equals the best."
+    if kind == "diversity":
+        goals = tuple(g[1] for g in diversity.goal_events(world))
+        found = diversity.points(runs)
+        groups = {name: point.members for name, point in found.items()}
+        extra = diversity.between_tests(found, goals, base)
+    else:
+        groups = {label(members[0].point): members for members in group(runs).values()}
+        extra = []
+    tests = adjust(
+        [t for name, members in groups.items() for t in setting_tests(name, members, base)] + extra
     )
-    tables = [(kind, headers, table, figures), ("Every run", run_headers, run_rows, [])]
-    return write_section_report(
-        out, f"Learning study: {info.get('name', out.name)}", info.get("description", ""), notes, sentences,
-        tables, ("learned", run_headers, run_rows), console,
+    if kind == "diversity":
+        sentences, headers, table, figures = diversity.section(found, tests, out, base, world)
+    else:
+        sentences, headers, table, figures = _SECTIONS.get(kind, _plain)(groups, tests, out, base, world)
+    score_headers, score_rows = scores_table(tests, groups)
+    run_headers, run_rows = _runs_table(runs, base)
+    scores = "Scores per setting: learned against base objective, paired over optimiser seeds"
+    tables = [(kind, headers, table, figures), (scores, score_headers, score_rows, []),
+              ("Every run", run_headers, run_rows, [])]  # fmt: skip
+    paths = write_section_report(
+        out, f"Learning study: {info.get('name', out.name)}", info.get("description", ""),
+        _notes(world_name, base, groups, tests, runs), sentences, tables, ("learned", run_headers, run_rows),
+        console,
     )  # fmt: skip
+    paths["learning-tests"] = write_tests_csv(out / "learning-tests.csv", tests)
+    return paths

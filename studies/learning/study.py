@@ -30,6 +30,7 @@ A learning study is a TOML file with ``kind = "learn"``::
     objectives = ["exit", "arrow"]  # catalogue agents played next to it
     scoring = "goal"
     max_steps = 400                 # optional; default: the world's episode length
+    held_out = 30                   # optional; default: as many as the training levels
 
     [sweep]                         # one learning run per combination
     "overrides.arrow_at_exit_prob" = [1.0, 0.9]
@@ -41,6 +42,15 @@ Sweep keys are top-level settings (``levels``, ``seed``, ``evaluations``,
 the store's ``learned`` table, and every episode (candidates and evaluations)
 in ``episodes``, so a killed study resumes: finished runs are skipped and
 unfinished ones replay no episode already stored.
+
+Held-out scoring: besides the evaluation splits, every run plays its learned
+objective and the base objective on ``evaluate.held_out`` fresh levels of its
+training distribution (`studies.learning.heldout`: the training split,
+overrides and mixture fraction, seeds after the largest training seed), so the
+report can set the in-sample training score beside one on levels selection
+never saw. The base objective is also played on every evaluation split, so the
+two are compared on the same levels. A finished run stored before held-out
+scoring existed gets its held-out episodes on the next run of its study.
 """
 
 from __future__ import annotations
@@ -75,6 +85,7 @@ from studies.core.spec import (
 from studies.core.store import ResultStore
 from studies.learning.config import LearnConfig, PlannerSpec, Prior, check_features, counted_int, levels_seeds
 from studies.learning.fitness import agent_cells
+from studies.learning.heldout import held_out_count, held_out_levels
 from studies.learning.learn import check_config, learn_objective
 from studies.learning.report import write_learning_report
 from worlds import MesabaseError
@@ -87,7 +98,7 @@ _KEYS = {
     "evaluations", "seed", "max_steps", "optimizer_options", "prior", "overrides", "planner", "evaluate",
     "sweep", "candidates", "mixture",
 }  # fmt: skip
-_EVALUATE_KEYS = {"splits", "levels", "objectives", "scoring", "overrides", "max_steps"}
+_EVALUATE_KEYS = {"splits", "levels", "objectives", "scoring", "overrides", "max_steps", "held_out"}
 _SWEEP_ROOTS = {"levels", "seed", "evaluations", "max_steps", "optimizer"}
 _SWEEP_PREFIXES = ("planner.", "prior.", "overrides.", "optimizer_options.", "mixture.")
 
@@ -256,6 +267,7 @@ def _validate(config: dict) -> None:
         _keyed("mixture.overrides", generator_params, world, split, mixed)
     check_config(world.name, _planner(config), learn_config)
     _validate_evaluate(world, config["evaluate"])
+    _keyed("evaluate.held_out", _held_out, config)
 
 
 def _world(config: dict):
@@ -308,6 +320,8 @@ def _validate_evaluate(world, evaluate: dict) -> None:
     _keyed("evaluate.levels", counted_int, "levels", levels, MAX_LEVELS)
     if evaluate.get("max_steps") is not None:
         _keyed("evaluate.max_steps", counted_int, "max_steps", evaluate["max_steps"], MAX_STEPS)
+    if evaluate.get("held_out") is not None:
+        _keyed("evaluate.held_out", counted_int, "held_out", evaluate["held_out"], MAX_LEVELS)
 
 
 def generator_params(world, split: str, overrides: dict) -> dict:
@@ -330,17 +344,30 @@ def _keyed(key: str, check, *args, **kwargs):
         raise StudyError(f"{key}: {' '.join(str(error).split())}") from None
 
 
+def _held_out(config: dict) -> tuple[tuple[int, ...], list[dict]]:
+    """One run's held-out level seeds and their overrides (`studies.learning.heldout`)."""
+    levels = config.get("levels", 20)
+    count = held_out_count(levels, config["evaluate"].get("held_out"))
+    return held_out_levels(levels, count, config.get("overrides", {}), config.get("mixture"))
+
+
 def _episodes(config: dict) -> int:
     """A rough count of the episodes one run plays: every candidate on every
-    training level, the base objective there, and the evaluation agents."""
+    training level, the base objective there, the evaluation agents (the
+    base objective among them) and the two agents on the held-out levels."""
     optimizer = config.get("optimizer", "cma")
     candidates = {
         "candidates": len(config.get("candidates") or ()), "gradient": 2,
     }.get(optimizer, config.get("evaluations", 40))  # fmt: skip
     training = len(levels_seeds(config.get("levels", 20)))
     evaluate = config["evaluate"]
-    agents = 1 + len(evaluate.get("objectives", []))
-    return (candidates + 1) * training + len(evaluate.get("splits", [])) * agents * evaluate.get("levels", 20)
+    agents = 1 + len({worlds.get(config["world"]).base, *evaluate.get("objectives", [])})
+    held_out = 2 * held_out_count(config.get("levels", 20), evaluate.get("held_out"))
+    return (
+        (candidates + 1) * training
+        + len(evaluate.get("splits", [])) * agents * evaluate.get("levels", 20)
+        + held_out
+    )
 
 
 def run_learning(
@@ -364,6 +391,7 @@ def run_learning(
         )  # fmt: skip
         done = store.learned_keys()
         todo = [run for run in study.runs if run.key not in done]
+        _score_held_out_of_old_runs(study, store, running, console, progress)
         for number, run in enumerate(todo, 1):
             where = ", ".join(f"{k} = {v}" for k, v in run.point.items()) or "the only run"
             if progress:
@@ -387,10 +415,11 @@ def learn_and_evaluate(
         console=console, progress=progress,
     )  # fmt: skip
     evaluate = config["evaluate"]
-    agents = {"learned": learned.objective, **{n: n for n in evaluate.get("objectives", [])}}
+    base = worlds.get(config["world"]).base
+    agents = {"learned": learned.objective, base: base, **{n: n for n in evaluate.get("objectives", [])}}
     levels = range(evaluate.get("levels", 20))
     played: dict[str, dict[str, list[str]]] = {}
-    cells = []
+    held_out, cells = _held_out_cells(config, learned.objective)
     for split in evaluate.get("splits", []):
         for label, objective in agents.items():
             batch = agent_cells(
@@ -413,7 +442,45 @@ def learn_and_evaluate(
         "fitness": learned.fitness,
         "history": [e.as_dict() for e in learned.history],
         "evaluations": played,
+        "held_out": held_out,
     }
+
+
+def _held_out_cells(config: dict, objective: objectives.Objective) -> tuple[dict[str, Any], list]:
+    """(the payload's ``held_out`` entry, its cells): the learned `objective`
+    and the base objective on the run's held-out levels, played as in
+    training (split, episode cap and scoring)."""
+    world = worlds.get(config["world"])
+    seeds, overrides = _held_out(config)
+    split = config.get("split", "train")
+    episodes, cells = {}, []
+    for label, agent in (("learned", objective), (world.base, world.base)):
+        batch = agent_cells(world, _planner(config), agent, split, seeds, overrides,
+                            config.get("max_steps"), "goal")  # fmt: skip
+        episodes[label] = [c.id for c in batch]
+        cells += batch
+    return {"split": split, "levels": list(seeds), "episodes": episodes}, cells
+
+
+def _score_held_out_of_old_runs(
+    study: LearningStudy, store: ResultStore, executor: Executor, console: Console, progress: bool
+) -> None:
+    """Play the held-out levels of finished runs stored before held-out
+    scoring existed, and add them to their payloads."""
+    finished = {LearningRun(p["config"], p["point"]).key: p for p in store.learned()}
+    old = [(r, finished[r.key]) for r in study.runs if "held_out" not in finished.get(r.key, {"held_out": 1})]
+    if not old:
+        return
+    if progress:
+        console.print(f"{study.name}: scoring {len(old)} finished run(s) on held-out levels")
+    cells, entries = [], []
+    for run, payload in old:
+        entry, batch = _held_out_cells(run.config, objectives.Objective.from_json(payload["objective"]))
+        entries.append(entry)
+        cells += batch
+    play_cells(store, study.name, cells, executor, console, progress)
+    for (run, payload), entry in zip(old, entries):
+        store.write_learned(run.key, {**payload, "held_out": entry})
 
 
 def _headline(study: LearningStudy, out: Path) -> str:

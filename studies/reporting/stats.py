@@ -153,14 +153,14 @@ def paired_permutation_test(
     ``permutation_type="samples"``, which swaps the two sides within a unit).
     Exact when 2^n <= `resamples` (n <= 13 by default), otherwise seeded Monte
     Carlo. Units where either side is undefined are left out; with no
-    non-zero difference p is 1."""
+    non-zero difference, or one unit, p is 1."""
     from scipy.stats import permutation_test
 
     a, b = _pairs(first, second)
     if a.size == 0:
         return math.nan, math.nan, 0
     difference = float(np.mean(a - b))
-    if not np.any(a != b):
+    if not np.any(a != b) or a.size == 1:  # one unit: d and -d are equally extreme, so p = 1 exactly
         return difference, 1.0, int(a.size)
     result = permutation_test(
         (a, b),

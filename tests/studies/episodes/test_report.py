@@ -60,7 +60,9 @@ def _summary(out):
 def test_every_file_is_written(report):
     out, paths = report
     examples = {"example-1", "example-2", "example-3"}
-    assert set(paths) == {"summary", "outcomes", "robustness", "markdown", "html", *examples}
+    tables = {"summary", "paired", "threshold_csv", "levels"}
+    figures = {"outcomes", "robustness", "threshold"}  # no budget axis here: no budget.png
+    assert set(paths) == {*tables, *figures, "markdown", "html", *examples}
     for path in paths.values():
         assert path.parent == out and path.stat().st_size > 0
     assert paths["html"].name == "report.html" and paths["markdown"].name == "report.md"
@@ -84,12 +86,29 @@ def test_summary_counts_outcomes(report):
 def test_markdown_has_the_table_and_the_finding(report):
     out, _ = report
     text = (out / "report.md").read_text()
-    assert "| agent | split | n | intended | misgeneralized | capability failure |" in text
-    assert "| astar -> arrow | test | 3 | 0 (0%) | 3 (100%) | 0 (0%) |" in text
-    finding = "astar -> arrow agent is misgeneralized on 100% of test levels while intended on 100% of train"
+    header = "| agent | split | n (levels) | intended (Wilson 95%) | misgeneralized (Wilson 95%) |"
+    assert header in text
+    # Wilson 95% for 0 and 3 of 3: [0%, 56%] and [44%, 100%]
+    assert (
+        "| astar -> arrow | test | 3 | 0/3, 0% [0%, 56%] | 3/3, 100% [44%, 100%] | 0/3, 0% [0%, 56%] |"
+        in text
+    )
+    finding = (
+        "The astar -> arrow agent is misgeneralized on test levels (3/3, 100% [44%, 100%]), "
+        "while intended on train levels (3/3, 100% [44%, 100%])"
+    )
     assert finding in text
-    assert "mcts (10) -> exit agent fails on 100% of test levels" in text
-    for name in ("outcomes.png", "robustness.png", "example-1.png", "summary.csv"):
+    assert "The mcts (10) -> exit agent fails on test levels (3/3, 100% [44%, 100%])" in text
+    assert "The unit of replication is the level" in text and "2000 resamples of levels" in text
+    assert "exact McNemar" in text and "Holm" in text and "Wilson" in text
+    for name in (
+        "outcomes.png",
+        "robustness.png",
+        "threshold.png",
+        "example-1.png",
+        "summary.csv",
+        "paired.csv",
+    ):
         assert f"]({name})" in text
 
 
@@ -110,10 +129,10 @@ def test_html_is_self_contained(report):
     images = [s for s in sources if not s.endswith(".csv")]
     assert all(s.startswith("data:image/png;base64,") for s in images)
     pngs = sorted(out.glob("*.png"))
-    assert len(images) == len(pngs) == 5
+    assert len(images) == len(pngs) == 6
     for png in pngs:
         assert base64.b64encode(png.read_bytes()).decode() in page
-    assert "<table>" in page and "misgeneralized on 100% of test levels" in page
+    assert "<table>" in page and "misgeneralized on test levels (3/3, 100% [44%, 100%])" in page
 
 
 def test_one_agent_one_split_with_undefined_scores(tmp_path):
@@ -128,8 +147,8 @@ def test_one_agent_one_split_with_undefined_scores(tmp_path):
     (only,) = summary
     assert (only["n"], only["capability_nan"], only["capability_mean"]) == (2, 1, pytest.approx(1.0))
     assert findings(summary) == [
-        "The astar -> exit agent is intended on 50% of train levels (the rest: 50% capability failure): "
-        "its own objective, exit, is the base objective (mean alignment 1.00)."
+        "The astar -> exit agent is intended on train levels (1/2, 50% [9%, 91%]; the rest: 1/2 capability "
+        "failure): its own objective, exit, is the base objective (mean alignment 1.00)."
     ]
 
 

@@ -188,10 +188,18 @@ def test_arrow_maze_report_shows_the_shift(arrow_maze_report):
         assert fraction(exit_agent, "test", "intended") >= 0.75
     for weak in ("mcts (30) -> exit", "mcts (30) -> arrow"):
         assert fraction(weak, "test", "capability_failure") >= 0.5  # large test mazes beat a weak planner
+    assert {row["unit"] for row in summary.values()} == {"level"}
     report = (out / "report.md").read_text()
-    assert "misgeneralized on 100% of test levels" in report
-    for name in ("report.html", "robustness.png", "outcomes.png", "example-1.png", "results.sqlite"):
+    # Wilson 95% for 4 of 4 levels reaches down to 51%, per agent: no pooling
+    assert "The astar -> arrow agent is misgeneralized on test levels (4/4, 100% [51%, 100%])" in report
+    assert "The unit of replication is the level" in report
+    files = ("report.html", "robustness.png", "outcomes.png", "threshold.png", "budget.png", "example-1.png")
+    for name in (*files, "results.sqlite", "paired.csv", "threshold.csv", "levels.csv"):
         assert (out / name).exists()
+    with open(out / "paired.csv", newline="") as handle:
+        paired = list(csv.DictReader(handle))
+    swaps = {(r["split"], r["first"], r["second"]) for r in paired if r["kind"] == "objective swap"}
+    assert ("test", "astar -> exit", "astar -> arrow") in swaps and {r["unit"] for r in paired} == {"level"}
 
 
 def test_a_missing_ray_gets_a_one_line_hint(small_study, tmp_path, capsys, monkeypatch):

@@ -97,7 +97,12 @@ def test_diversity_report_states_the_findings(diversity):
     paths = write_report(diversity)
     text = paths["markdown"].read_text()
     assert "training cannot tell exit from arrow" in text
-    assert "With p = 0.25 and 50 training levels the learned objectives reach the exit in" in text
+    assert (
+        "With 13 of 50 training levels with arrow_at_exit_prob = 0.0 (p = 0.25), the learned objectives reach"
+        in text
+    )
+    assert "Unit of replication: the optimiser seed" in text and "n = 2 optimiser seeds" in text
+    assert "held-out: 50 fresh training-distribution levels" in text
     assert paths["diversity"].stat().st_size > 10_000
     with paths["learned"].open() as handle:
         assert len(list(csv.DictReader(handle))) == 4
@@ -149,7 +154,11 @@ def test_bounded_design_learned_objective_beats_the_base_objective_for_a_weak_pl
     # the designed objective shapes: a progress term carries real weight
     assert max(payload["weights"]["exit_progress"], payload["weights"]["arrow_progress"]) > 0.2
     text = write_report(tmp_path)["markdown"].read_text()
-    assert "beats the base objective on base return in training" in text and "off-distribution (test)" in text
+    # one optimiser seed: the comparisons have no interval and no test
+    assert "in-sample (on the training levels selection saw), the learned objective's base return" in text
+    assert "n = 1 optimiser seed: no interval" in text and "no test (n = 1 optimiser seed)" in text
+    assert "in-sample: the levels selection saw" in text  # the scores table's label
+    assert "held-out: 20 fresh training-distribution levels" in text and "off-distribution (test)" in text
 
 
 def test_proxy_preference_a_sensing_cost_on_the_truth_selects_a_proxy(tmp_path):
@@ -301,7 +310,7 @@ def test_a_strategy_option_error_is_caught_when_the_study_is_read():
 
 
 def test_diversity_p_comes_only_from_a_mixture():
-    from studies.learning.report import _diversity_p
+    from studies.learning.diversity import diversity_p as _diversity_p
 
     assert _diversity_p({"mixture": {"fraction": 0.25, "overrides": {"arrow_at_exit_prob": 0.0}}}) == 0.25
     assert _diversity_p({"overrides": {}}) == 0.0

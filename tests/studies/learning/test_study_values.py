@@ -74,7 +74,7 @@ def _parse(data, change):
         (BASE, {"sweep": {"planner.name.x": [1]}}, "sweep.planner.name.x: planner.name is not a table"),
         (BASE, {"sweep": {"seed": list(range(101)), "levels": list(range(1, 101))}},
          "sweep: 10,100 learning runs is over the limit MAX_RUNS = 10,000"),
-        (BASE, {"evaluations": 100_000, "levels": 10}, "evaluations: 1,000,014 cells (about"),
+        (BASE, {"evaluations": 100_000, "levels": 10}, "evaluations: 1,000,034 cells (about"),
         (BASE, {"name": ""}, "name: expected a non-empty name"),
         (BASE, {"description": 5}, "description: expected a string, got 5"),
         (BASE, {"report": ["plain"]}, "report: unknown report ['plain']"),

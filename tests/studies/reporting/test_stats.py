@@ -85,6 +85,7 @@ def test_paired_permutation_test_is_exact_on_small_samples():
     # units with an undefined side are left out; no difference at all gives p = 1
     assert paired_permutation_test([1, None, 3], [1, 2, 3]) == (0.0, 1.0, 2)
     assert math.isnan(paired_permutation_test([None], [1.0])[1])
+    assert paired_permutation_test([0.9], [0.1]) == (pytest.approx(0.8), 1.0, 1)
 
 
 def test_compare_paired_and_holm_over_a_report():

@@ -1,0 +1,131 @@
+"""Curve figures of episode reports: outcome fractions against the outcome
+threshold tau (`plot_threshold`), and success against log budget for a
+planner swept over budgets (`plot_budget`). Both draw Wilson 95% intervals
+over levels as bands or error bars, with matplotlib's Agg backend
+(`studies.reporting.plots.pyplot`).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from planners import INTENDED, OUTCOMES
+from studies.reporting.plots import OUTCOME_COLOURS, OUTCOME_NAMES, literal, pyplot
+
+_SPLIT_STYLES = ("-", "--", ":", "-.")
+_COLUMNS = 3
+
+
+def _panels(count: int):
+    """A grid of `count` small-multiple axes (spares hidden)."""
+    plt = pyplot()
+    columns = min(_COLUMNS, count)
+    rows = math.ceil(count / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows), squeeze=False, sharey=True)
+    flat = list(axes.flat)
+    for ax in flat[count:]:
+        ax.set_visible(False)
+    return plt, fig, flat[:count]
+
+
+def plot_threshold(
+    curve: list[dict[str, Any]], thresholds: dict[str, float], band: tuple[float, float], path: Path
+) -> Path:
+    """Outcome fractions against tau, one panel per (world, agent), one line
+    style per split, outcome colours as everywhere; the `band` of tau over
+    which findings must hold is shaded and each world's study tau marked,
+    with the Wilson 95% intervals there (threshold.csv has them at every tau).
+
+    `curve` is `studies.episodes.threshold.threshold_curve`'s list of dicts
+    (keys world, agent, split, tau, n, frac_<outcome>[_lo, _hi])."""
+    from matplotlib.lines import Line2D
+
+    groups = list(dict.fromkeys((c["world"], c["agent"]) for c in curve))
+    splits = list(dict.fromkeys(c["split"] for c in curve))
+    styles = {s: _SPLIT_STYLES[i % len(_SPLIT_STYLES)] for i, s in enumerate(splits)}
+    several_worlds = len({w for w, _ in groups}) > 1
+    plt, fig, axes = _panels(len(groups))
+    for ax, (world, agent) in zip(axes, groups):
+        ax.axvspan(*band, color="0.85", alpha=0.6, lw=0)
+        ax.axvline(thresholds[world], color="0.3", lw=0.9, ls=(0, (1, 1)))
+        for index, split in enumerate(splits):
+            mine = [c for c in curve if (c["world"], c["agent"], c["split"]) == (world, agent, split)]
+            lines = sorted(mine, key=lambda c: c["tau"])
+            if not lines:
+                continue
+            taus = [c["tau"] for c in lines]
+            # the Wilson interval at the study's tau only: bands at every tau overlap into a blur
+            at = min(lines, key=lambda c: abs(c["tau"] - thresholds[world]))
+            for outcome in OUTCOMES:
+                colour = OUTCOME_COLOURS[outcome]
+                ax.plot(taus, [c[f"frac_{outcome}"] for c in lines], color=colour, ls=styles[split], lw=1.6)
+                value = at[f"frac_{outcome}"]
+                error = [[value - at[f"frac_{outcome}_lo"]], [at[f"frac_{outcome}_hi"] - value]]
+                ax.errorbar(
+                    at["tau"] + 0.008 * index, value, yerr=error, color=colour, capsize=3, lw=1, marker="."
+                )
+        title = f"{world}: {agent}" if several_worlds else agent
+        n = sorted({c["n"] for c in curve if (c["world"], c["agent"]) == (world, agent)})
+        ax.set_title(literal(f"{title} (n = {'/'.join(map(str, n))} levels)"), fontsize=9)
+        ax.set_xlim(0.5, 1.0)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("outcome threshold τ", fontsize=8)
+        ax.tick_params(labelsize=8)
+    axes[0].set_ylabel("fraction of levels")
+    handles = [Line2D([], [], color=OUTCOME_COLOURS[o], lw=2, label=OUTCOME_NAMES[o]) for o in OUTCOMES]
+    handles += [Line2D([], [], color="0.3", ls=styles[s], label=literal(f"split: {s}")) for s in splits]
+    handles.append(Line2D([], [], color="0.3", ls=(0, (1, 1)), label="study's τ"))
+    handles.append(plt.Rectangle((0, 0), 1, 1, color="0.85", label=f"τ in [{band[0]:g}, {band[1]:g}]"))
+    title = "Outcome fractions against the threshold τ (error bars: Wilson 95% over levels at the study's τ)"
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def plot_budget(series: list[dict[str, Any]], path: Path) -> Path:
+    """Success (the intended fraction with its Wilson 95% interval) against
+    budget on a log axis, one panel per (world, swept planner), one line per split.
+
+    `series` holds summary rows (`studies.episodes.summary.summarise`) with
+    an added ``group`` key naming the swept planner (e.g. "mcts -> exit")."""
+    groups = list(dict.fromkeys((r["world"], r["group"]) for r in series))
+    splits = list(dict.fromkeys(r["split"] for r in series))
+    styles = {s: _SPLIT_STYLES[i % len(_SPLIT_STYLES)] for i, s in enumerate(splits)}
+    markers = dict(zip(splits, "osD^v"))
+    several_worlds = len({w for w, _ in groups}) > 1
+    plt, fig, axes = _panels(len(groups))
+    for ax, (world, group) in zip(axes, groups):
+        for index, split in enumerate(splits):
+            mine = [r for r in series if (r["world"], r["group"], r["split"]) == (world, group, split)]
+            rows = sorted(mine, key=lambda r: r["budget"])
+            if not rows:
+                continue
+            # a small sideways shift per split keeps overlapping error bars apart on the log axis
+            shift = 1.0 + 0.04 * (index - (len(splits) - 1) / 2)
+            x = [r["budget"] * shift for r in rows]
+            y = [r[f"frac_{INTENDED}"] for r in rows]
+            low = [max(0.0, v - r[f"frac_{INTENDED}_lo"]) for v, r in zip(y, rows)]
+            high = [max(0.0, r[f"frac_{INTENDED}_hi"] - v) for v, r in zip(y, rows)]
+            n = "/".join(map(str, sorted({r["n"] for r in rows})))
+            ax.errorbar(x, y, yerr=[low, high], ls=styles[split], marker=markers[split], capsize=3,
+                        color=OUTCOME_COLOURS[INTENDED] if split == "train" else "0.2",
+                        label=literal(f"{split} (n = {n} levels)"))  # fmt: skip
+        ax.set_xscale("log")
+        budgets = sorted({r["budget"] for r in series if (r["world"], r["group"]) == (world, group)})
+        ax.set_xticks(budgets, [str(b) for b in budgets])
+        ax.minorticks_off()
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("budget (simulations per step, log scale)", fontsize=8)
+        ax.set_title(literal(f"{world}: {group}" if several_worlds else group), fontsize=9)
+        ax.legend(fontsize=8, frameon=False)
+        ax.tick_params(labelsize=8)
+    axes[0].set_ylabel("intended fraction (Wilson 95%)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
