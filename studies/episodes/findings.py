@@ -31,7 +31,7 @@ from studies.episodes.paired import (
 )
 from studies.episodes.summary import world_info
 from studies.episodes.threshold import BAND, dominant, stability
-from studies.reporting.formatting import num, proportion
+from studies.reporting.formatting import num, p_value, proportion
 from studies.reporting.stats import ALPHA, difference_phrase
 
 # outcome -> (verb, participle)
@@ -146,10 +146,6 @@ def _agent_sentences(summary, base: str, curve) -> list[str]:
     return sentences
 
 
-def _p(value: float) -> str:
-    return "n/a" if value != value else f"{value:.2g}" if value < 0.01 else f"{value:.2f}"
-
-
 def _verdict(differs: bool, n: int, details: str) -> str:
     """ "differs (details)" or "no detectable difference (n = 8 levels; details)"."""
     phrase = difference_phrase(differs, n, UNIT)
@@ -161,14 +157,14 @@ def _comparison_sentence(c: Comparison, family: int) -> str:
     r = c.result
     outcome = _verdict(
         r.outcome_differs(ALPHA), r.n,
-        f"paired difference {r.outcome_difference:+.2f}, exact McNemar p = {_p(r.outcome_p)}, "
-        f"Holm-adjusted over {family} tests {_p(r.outcome_p_holm)}",
+        f"paired difference {r.outcome_difference:+.2f}, exact McNemar p = {p_value(r.outcome_p)}, "
+        f"Holm-adjusted over {family} tests {p_value(r.outcome_p_holm)}",
     )  # fmt: skip
     score = (
         _verdict(
             r.score_differs(ALPHA), r.score_n,
-            f"mean paired difference {r.score_difference:+.2f}, permutation p = {_p(r.score_p)}, "
-            f"Holm {_p(r.score_p_holm)}",
+            f"mean paired difference {r.score_difference:+.2f}, permutation p = {p_value(r.score_p)}, "
+            f"Holm {p_value(r.score_p_holm)}",
         )
         if r.score_n >= 2
         else "not tested (fewer than 2 levels with both scores)"
@@ -253,7 +249,7 @@ def _budget_sentence(rows, world, name: str, agents: dict[int, str], split, path
             if r.first == small
             else (pair.second_intended, pair.first_intended)
         )
-        details = f"exact McNemar, Holm p = {_p(r.outcome_p_holm)}"
+        details = f"exact McNemar, Holm p = {p_value(r.outcome_p_holm)}"
         verdict = (
             f"{'more' if k_large > k_small else 'less'} search helps: the intended count differs ({details})"
             if r.outcome_differs(ALPHA)

@@ -40,7 +40,7 @@ from studies.episodes import threshold as sensitivity
 from studies.episodes.findings import findings
 from studies.episodes.summary import UNIT, summarise, write_summary_csv
 from studies.reporting import curves, plots
-from studies.reporting.formatting import interval, plural, proportion
+from studies.reporting.formatting import interval, p_value, plural, proportion
 from studies.reporting.pages import (
     html_figure,
     html_page,
@@ -152,10 +152,6 @@ def _tables(summary: list[dict[str, Any]]) -> list[Table]:
     return [("Outcomes", outcome_headers, outcomes), ("Capability and alignment", score_headers, scores)]
 
 
-def _p(value: float) -> str:
-    return "n/a" if value != value else f"{value:.2g}" if value < 0.01 else f"{value:.2f}"
-
-
 def _paired_table(comparisons: list[pairing.Comparison]) -> Table:
     """The paired comparisons as one table (`paired.csv` has every column)."""
     lead = ["world"] if len({c.world for c in comparisons}) > 1 else []
@@ -166,9 +162,9 @@ def _paired_table(comparisons: list[pairing.Comparison]) -> Table:
             *([c.world] if lead else []), c.split, f"{r.first} vs {r.second}", c.kind, str(r.n),
             f"{c.first_intended} vs {c.second_intended}",
             interval(r.outcome_difference, r.outcome_lo, r.outcome_hi, r.n, UNIT),
-            f"{r.only_first} / {r.only_second}", f"{_p(r.outcome_p)} ({_p(r.outcome_p_holm)})",
+            f"{r.only_first} / {r.only_second}", f"{p_value(r.outcome_p)} ({p_value(r.outcome_p_holm)})",
             interval(r.score_difference, r.score_lo, r.score_hi, r.score_n, UNIT),
-            f"{_p(r.score_p)} ({_p(r.score_p_holm)})",
+            f"{p_value(r.score_p)} ({p_value(r.score_p_holm)})",
         ])  # fmt: skip
     headers = [
         *lead, "split", "first vs second", "pair", f"n ({UNIT}s)", "intended", "intended difference (95% CI)",

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from studies.reporting.formatting import interval, num, plural
+from studies.reporting.formatting import interval, num, p_value, plural
 from studies.reporting.stats import (
     ALPHA,
     PERMUTATIONS,
@@ -140,7 +140,8 @@ class SeedTest:
 
 
 def num_p(p: float) -> str:
-    return "n/a" if not math.isfinite(p) else f"{p:.3f}"
+    """A p-value as text (`studies.reporting.formatting.p_value`)."""
+    return p_value(p)
 
 
 def paired_seed_test(

@@ -69,3 +69,11 @@ def proportion(successes: int, n: int, lo: float, hi: float) -> str:
     if n == 0:
         return "n/a"
     return f"{successes}/{n}, {pct(successes / n)} [{pct(lo)}, {pct(hi)}]"
+
+
+def p_value(p: float | None) -> str:
+    """A p-value as text: two decimals from 0.1 up, three significant digits
+    below, so that one just under 0.05 never rounds to "0.05"; "n/a" when undefined."""
+    if not is_finite(p):
+        return "n/a"
+    return f"{p:.2f}" if p >= 0.1 else f"{p:.3g}"

@@ -39,7 +39,7 @@ def test_differs_only_when_the_holm_adjusted_test_says_so():
     (pair,) = [s for s in said if s.startswith("On test levels")]
     assert pair.startswith(
         "On test levels, astar -> exit vs astar -> arrow (objective swap): intended on 10/10 vs 0/10 levels, "
-        "differs (paired difference +1.00, exact McNemar p = 0.002"
+        "differs (paired difference +1.00, exact McNemar p = 0.00195"
     )
     # 3 levels cannot show it: p = 1/4 before any adjustment
     few = [r for r in rows if r["seed"] < 3]
