@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from studies.learning.runs import HELD_OUT, IN_SAMPLE, Run
-from studies.learning.seedstats import SeedTest, interval_text, num_p, paired_seed_test
-from studies.reporting.formatting import spreadsheet_safe
+from studies.learning.seedstats import SeedTest, interval_text, paired_seed_test
+from studies.reporting.formatting import p_value, spreadsheet_safe
 
 RETURN = "base return"
 
@@ -95,8 +95,8 @@ def scores_table(
         for test in (t for t in tests if t.paired and t.setting == setting):
             rows.append([
                 setting, where_text(test.where, members), test.measure, interval_text(test.first_ci),
-                interval_text(test.second_ci), interval_text(test.difference), num_p(test.p),
-                num_p(test.p_holm), test.phrase(),
+                interval_text(test.second_ci), interval_text(test.difference), p_value(test.p),
+                p_value(test.p_holm), test.phrase(),
             ])  # fmt: skip
         if setting in missing:
             rows.append([setting, "held-out", "-", "not scored on held-out levels", "-", "-", "-", "-", "-"])

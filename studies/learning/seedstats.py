@@ -127,7 +127,7 @@ class SeedTest:
 
     def p_text(self) -> str:
         kind = "paired permutation" if self.paired else "permutation between groups"
-        return f"{kind} p = {num_p(self.p)}, Holm-adjusted {num_p(self.p_holm)}"
+        return f"{kind} p = {p_value(self.p)}, Holm-adjusted {p_value(self.p_holm)}"
 
     def as_row(self) -> dict[str, Any]:
         """The comparison as one CSV row of plain numbers."""
@@ -137,11 +137,6 @@ class SeedTest:
             prefix = name.removesuffix("_ci")
             row.update({f"{prefix}_mean": mean, f"{prefix}_lo": lo, f"{prefix}_hi": hi, f"{prefix}_n": n})
         return row
-
-
-def num_p(p: float) -> str:
-    """A p-value as text (`studies.reporting.formatting.p_value`)."""
-    return p_value(p)
 
 
 def paired_seed_test(

@@ -98,8 +98,6 @@ def cluster_bootstrap_ci(
     the units' means, so the unit, not the pooled value, is what is resampled
     and every unit counts once. Non-finite values are left out; units with no
     finite value are dropped. A single unit gives a degenerate interval."""
-    from scipy.stats import bootstrap
-
     means = []
     for cluster in clusters:
         finite = [float(v) for v in cluster if v is not None and math.isfinite(float(v))]
@@ -107,19 +105,8 @@ def cluster_bootstrap_ci(
             means.append(float(np.mean(finite)))
     if not means:
         return math.nan, math.nan, math.nan, 0
-    mean = float(np.mean(means))
-    if len(means) == 1 or np.ptp(means) == 0:
-        return mean, mean, mean, len(means)
-    result = bootstrap(
-        (np.array(means),),
-        np.mean,
-        n_resamples=resamples,
-        confidence_level=confidence,
-        method="percentile",
-        random_state=np.random.default_rng(seed),
-    )
-    interval = result.confidence_interval
-    return mean, min(float(interval.low), mean), max(float(interval.high), mean), len(means)
+    mean, lo, hi = bootstrap_ci(means, resamples, confidence, seed)
+    return mean, lo, hi, len(means)
 
 
 # ---- paired comparisons ----------------------------------------------------------------

@@ -220,7 +220,7 @@ def test_unknown_study_kind_is_refused(tmp_path):
 
 def test_builtin_learning_studies_parse():
     sizes = {name: len(load(name).runs) for name in ("diversity", "bounded-design", "proxy-preference")}
-    assert sizes == {"diversity": 120, "bounded-design": 9, "proxy-preference": 24}
+    assert sizes == {"diversity": 120, "bounded-design": 30, "proxy-preference": 80}
 
 
 KILLABLE = """
