@@ -123,7 +123,7 @@ def _bounded_design(groups: dict[str, list[Run]], tests: list[SeedTest], out: Pa
         bars.append((name, inside, held, reach))
         if inside is not None and inside.differs() and inside.difference[0] > 0:
             sentences.append(
-                f"{name}: the learned objective ({shown}) beats the base objective on base return "
+                f"{name}: the learned objective ({shown}) beats the base objective on base return; "
                 f"{_comparison(inside, members)}."
             )
         elif inside is not None:
