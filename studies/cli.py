@@ -29,6 +29,8 @@ from studies.core.limits import MAX_PRINTED_CELLS_ENV, max_printed_cells
 from studies.core.spec import builtin_names, load_with_kind, read_toml, study_path
 from studies.demos import demo_names, get_demo, run_demo
 from studies.reporting.report import write_report
+from studies.reproduce import reproduce, reproduction_names
+from studies.reproduce.run import names_of
 
 EXIT_BAD_INPUT = 2
 
@@ -92,6 +94,25 @@ def _parser() -> argparse.ArgumentParser:
         "(MESABASE_RAY_CONNECT_TIMEOUT sets the seconds)",
     )  # fmt: skip
     run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")
+
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="run the curated study of each published result and write reproductions.md and .html",
+    )
+    reproduce.add_argument(
+        "name", nargs="?", default="all",
+        help=f"one reproduction ({', '.join(reproduction_names())}) or all (default)",
+    )  # fmt: skip
+    reproduce.add_argument(
+        "--quick", action="store_true", help="smaller studies that finish in a few minutes (wider intervals)"
+    )
+    reproduce.add_argument(
+        "--out", default=None,
+        help="output folder (default ./mesabase-out/reproductions, or reproductions-quick with --quick); "
+        "a rerun resumes each study",
+    )  # fmt: skip
+    reproduce.add_argument("--executor", default="process", help="process (default), serial or ray")
+    reproduce.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
 
     report = commands.add_parser(
         "report", help="write a study folder's report (report.md, report.html, a CSV table and plots)"
@@ -251,6 +272,19 @@ def _cmd_run(args, console: Console) -> None:
         _write_report(out, console)
 
 
+def _cmd_reproduce(args, console: Console) -> None:
+    check_executor(args.executor, args.workers, None)
+    names_of(args.name)  # an unknown name fails before any work
+    out = (
+        Path(args.out)
+        if args.out
+        else Path("mesabase-out") / ("reproductions-quick" if args.quick else "reproductions")
+    )
+    paths = reproduce(args.name, out, quick=args.quick, executor=args.executor, workers=args.workers,
+                      console=console)  # fmt: skip
+    console.print(f"reproductions: {paths['html']}")
+
+
 def _cmd_report(args, console: Console) -> None:
     _write_report(Path(args.dir), console)
 
@@ -283,6 +317,7 @@ _COMMANDS = {
     "plan": _cmd_plan,
     "run": _cmd_run,
     "report": _cmd_report,
+    "reproduce": _cmd_reproduce,
     "studies": _cmd_studies,
 }
 

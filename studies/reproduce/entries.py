@@ -1,0 +1,384 @@
+"""The built-in reproductions, one per result of the source texts
+(../shared/seeds and the papers they cite), each with its judge.
+
+A judge reads only the finished folder and says what the data shows; the
+thresholds it uses are in its docstring. Intervals follow docs/statistics.md.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED
+from studies.reporting.formatting import p_value
+from studies.reporting.stats import ALPHA, holm
+from studies.reproduce import learning
+from studies.reproduce.figures import plot_depth, plot_escape
+from studies.reproduce.measures import (
+    count,
+    episode_rows,
+    fraction_text,
+    paired_mcnemar,
+    pick,
+    shortest_paths,
+    wilson,
+)
+from studies.reproduce.registry import NOT_REPRODUCED, PARTLY, REPRODUCED, Reproduction, Verdict, register
+
+BAND = (0.8, 0.85, 0.9, 0.95)
+
+
+def _majority(hits: int, n: int) -> bool:
+    """The Wilson 95% interval of the fraction lies above one half."""
+    return n > 0 and wilson(hits, n)[1] > 0.5
+
+
+# ---- capability generalises, the objective does not -------------------------------------
+
+
+def judge_arrow_maze(folder: Path) -> Verdict:
+    """Reproduced when A* pursuing the arrow is intended on most training
+    levels and misgeneralized on most test levels (Wilson intervals above one
+    half) and differs from A* pursuing the exit (exact McNemar p < 0.05)."""
+    rows = episode_rows(folder)
+    arrow_test, exit_test = pick(rows, "test", "arrow", "astar"), pick(rows, "test", "exit", "astar")
+    arrow_train = pick(rows, "train", "arrow", "astar")
+    misled, n = count(arrow_test, MISGENERALIZED)
+    trained, n_train = count(arrow_train, INTENDED)
+    only_exit, only_arrow, p, pairs = paired_mcnemar(exit_test, arrow_test, INTENDED)
+    paths = shortest_paths(folder, "test")
+    distance = ""
+    if paths.get("arrow") and paths.get("exit"):
+        distance = (
+            f" The test arrow is nearer the start than the exit (mean shortest path "
+            f"{np.mean(paths['arrow']):.0f} against {np.mean(paths['exit']):.0f} steps), so part of the "
+            "proxy agent's competence is a nearer goal; capability-scaling matches the distances."
+        )
+    ours = (
+        f"A* -> arrow: intended on {fraction_text(trained, n_train)} train levels, misgeneralized on "
+        f"{fraction_text(misled, n)} test levels; against A* -> exit on the same test levels, McNemar "
+        f"p = {p_value(p)} (n = {pairs} levels)"
+    )
+    if _majority(misled, n) and _majority(trained, n_train) and p < ALPHA:
+        verdict, why = REPRODUCED, "The proxy agent navigates the larger mazes competently to the arrow."
+    elif misled > n / 2 and trained > n_train / 2:
+        verdict, why = PARTLY, "The pattern is there, but too few levels for the intervals and the test."
+    else:
+        verdict, why = NOT_REPRODUCED, "The proxy agent does not misgeneralize on most test levels."
+    return Verdict(ours, verdict, why + distance)
+
+
+register(
+    Reproduction(
+        name="arrow-maze",
+        paper="Hubinger (2019), 'Concrete experiments in inner alignment' (source text 003)",
+        claim="capability generalisation without objective generalisation: an agent that learned to reach "
+        "the green arrow navigates a larger maze competently to the arrow, not to the exit",
+        paper_figure="none: a proposed experiment, no results published (the text draws the train and "
+        "test mazes)",
+        study="arrow-maze",
+        quick={"seeds": 6, "planners": [{"name": "astar"}]},
+        judge=judge_arrow_maze,
+    )
+)
+
+
+# ---- malign generalisation without search ------------------------------------------------
+
+
+def judge_keys(folder: Path) -> Verdict:
+    """Reproduced when the reactive key-seeker (no search, no objective) is
+    intended on most training levels and misgeneralized on most test levels
+    at every τ in [0.8, 0.95]; partly when that holds at τ = 0.9 only."""
+    rows = episode_rows(folder)
+    reactive_test, reactive_train = (
+        pick(rows, "test", planner="reactive"),
+        pick(rows, "train", planner="reactive"),
+    )
+    at = {tau: count(reactive_test, MISGENERALIZED, tau) for tau in BAND}
+    trained, n_train = count(reactive_train, INTENDED)
+    band = ", ".join(f"{hits}/{n} at τ = {tau:g}" for tau, (hits, n) in at.items())
+    misled, n = at[0.9]
+    ours = (
+        f"reactive key-seeker: intended on {fraction_text(trained, n_train)} train levels; misgeneralized "
+        f"on {fraction_text(misled, n)} test levels at τ = 0.9 ({band})"
+    )
+    holds = [tau for tau, (hits, m) in at.items() if _majority(hits, m)]
+    if not _majority(trained, n_train):
+        return Verdict(ours, NOT_REPRODUCED, "The heuristic is not intended in training.")
+    if len(holds) == len(BAND):
+        return Verdict(
+            ours, REPRODUCED, "A heuristic with no search and no objective misgeneralizes competently."
+        )
+    if misled > n / 2:
+        return Verdict(
+            ours,
+            PARTLY,
+            "It misgeneralizes on most test levels at τ = 0.9, but the majority does not hold across "
+            "τ in [0.8, 0.95]: several test episodes also open chests, with alignment just under 0.9.",
+        )
+    return Verdict(ours, NOT_REPRODUCED, "The heuristic does not misgeneralize on most test levels.")
+
+
+register(
+    Reproduction(
+        name="keys-no-search",
+        paper="Barnett (source text 004), on Risks from Learned Optimization",
+        claim="malign generalisation needs no search: a reactive policy that steps towards the nearest "
+        "key, with no internal search, pursues keys rather than chests when keys become plentiful",
+        paper_figure="none: a thought experiment in the Chests and Keys environment, no figure",
+        study="chests-keys",
+        quick={"seeds": 6},
+        judge=judge_keys,
+    )
+)
+
+
+# ---- side-effect before instrumental -----------------------------------------------------
+
+
+def _first_depth(rows, split: str, objective: str) -> tuple[int | None, list[tuple[int, int, int]]]:
+    """(the smallest depth misgeneralized on most levels, [(depth, hits, n)])."""
+    curve = []
+    for row_depth in sorted({r["options"]["horizon"] for r in rows if "horizon" in (r["options"] or {})}):
+        agent = pick(rows, split, objective, "value-iteration", horizon=row_depth)
+        hits, n = count(agent, MISGENERALIZED)
+        curve.append((row_depth, hits, n))
+    first = next((d for d, hits, n in curve if n and hits > n / 2), None)
+    return first, curve
+
+
+def judge_proxy_depth(folder: Path) -> Verdict:
+    """Reproduced when the side-effect proxy (sweeps, on test-sweep)
+    misgeneralizes on most levels at a smaller depth than the instrumental
+    proxy (dustpan, on test-bin), and the two differ at that depth (exact
+    McNemar on the misgeneralized indicator, paired by seed)."""
+    rows = episode_rows(folder)
+    side, side_curve = _first_depth(rows, "test-sweep", "sweeps")
+    instrumental, instrumental_curve = _first_depth(rows, "test-bin", "dustpan")
+    figure = plot_depth(side_curve, instrumental_curve, folder / "depth.png")
+    text = lambda curve: ", ".join(f"{h}/{n} at depth {d}" for d, h, n in curve)  # noqa: E731
+    ours = f"misgeneralized: sweeps {text(side_curve)}; dustpan {text(instrumental_curve)} (levels)"
+    if side is None:
+        return Verdict(
+            ours, NOT_REPRODUCED, "The side-effect proxy never misgeneralizes on most levels.", figure
+        )
+    if instrumental is not None and instrumental <= side:
+        return Verdict(
+            ours, NOT_REPRODUCED, "The instrumental proxy shows up as early as the side-effect one.", figure
+        )
+    a = pick(rows, "test-sweep", "sweeps", "value-iteration", horizon=side)
+    b = pick(rows, "test-bin", "dustpan", "value-iteration", horizon=side)
+    misled_a = {r["seed"]: r["outcome"] == MISGENERALIZED for r in a}
+    misled_b = {r["seed"]: r["outcome"] == MISGENERALIZED for r in b}
+    from studies.reporting.stats import mcnemar_exact
+
+    seeds = sorted(misled_a.keys() & misled_b.keys())
+    _, _, p = mcnemar_exact([misled_a[s] for s in seeds], [misled_b[s] for s in seeds])
+    later = f"from depth {instrumental}" if instrumental is not None else "at no depth tried"
+    why = (
+        f"The side-effect proxy misgeneralizes from depth {side}, the instrumental one {later}; at depth "
+        f"{side} they differ on the same seeds with McNemar p = {p_value(p)} (n = {len(seeds)} levels)."
+    )
+    return Verdict(ours, REPRODUCED if p < ALPHA else PARTLY, why, figure)
+
+
+register(
+    Reproduction(
+        name="side-effect-first",
+        paper="Hubinger (2019), 'Concrete experiments in inner alignment' (source text 003)",
+        claim="side-effect proxies show up with less planning than instrumental proxies, which need a "
+        "more forward-looking model",
+        paper_figure="none: a hypothesis, no results published",
+        study="proxy-depth",
+        quick={"seeds": 6},
+        judge=judge_proxy_depth,
+    )
+)
+
+
+# ---- local minima are capability failures ------------------------------------------------
+
+
+def judge_u_trap(folder: Path) -> Verdict:
+    """Reproduced when the single-restart gradient planner escapes the trap on
+    fewer levels than CEM (exact McNemar p < 0.05 on the intended indicator)
+    and its failures are capability failures."""
+    rows = episode_rows(folder)
+    agents = sorted({r["agent"] for r in rows})
+    curve = []
+    for agent in agents:
+        mine = [r for r in rows if r["agent"] == agent]
+        curve.append((agent.split(" -> ")[0], *count(mine, INTENDED)))
+    figure = plot_escape(curve, folder / "escape.png")
+    gradient = pick(rows, "test-trap", "exit", "gradient", restarts=1)
+    cem = pick(rows, "test-trap", "exit", "cem")
+    failed, n = count(gradient, CAPABILITY_FAILURE)
+    only_gradient, only_cem, p, pairs = paired_mcnemar(gradient, cem, INTENDED)
+    ours = "escaped (intended): " + "; ".join(f"{a} {fraction_text(h, n_)}" for a, h, n_ in curve)
+    why = (
+        f"The gradient planner (1 restart) has a capability failure on {fraction_text(failed, n)} "
+        "levels; "
+        f"against CEM on the same levels McNemar p = {p_value(p)} (n = {pairs} levels)."
+    )
+    if p < ALPHA and only_cem > only_gradient and _majority(failed, n):
+        return Verdict(ours, REPRODUCED, why, figure)
+    if only_cem > only_gradient:
+        return Verdict(ours, PARTLY, why + " Too few levels to tell.", figure)
+    return Verdict(ours, NOT_REPRODUCED, why, figure)
+
+
+register(
+    Reproduction(
+        name="u-trap",
+        paper="Source text 000 (a framing from the Risks from Learned Optimization collaboration)",
+        claim="a local search procedure stuck in a local minimum is a capability failure, not an objective "
+        "failure: a gradient planner walks into a U-shaped trap where a sampling planner escapes",
+        paper_figure="none: a framing, no experiment",
+        study="u-trap",
+        quick={
+            "seeds": 3,
+            "planners": [
+                {
+                    "name": "gradient",
+                    "label": "gradient, 1 restart",
+                    "options": {"execute": 4, "restarts": 1},
+                },
+                {"name": "cem", "budgets": [1024], "options": {"execute": 4}},
+            ],
+        },  # fmt: skip
+        judge=judge_u_trap,
+    )
+)
+
+
+# ---- optimal objective design for bounded planners ---------------------------------------
+
+
+def judge_bounded_design(folder: Path) -> Verdict:
+    """Reproduced when, at every planner budget, the designed objective beats
+    the base objective on base return on held-out training-distribution
+    levels (paired permutation across optimiser seeds, Holm over budgets)."""
+    runs = learning.runs(folder)
+    base = runs[0]["config"]["evaluate"].get("objectives", ["exit"])[0] if runs else "exit"
+    budgets = sorted({r["point"].get("planner.budget") for r in runs}, key=lambda b: (b is None, b))
+    parts, pvalues, gains = [], [], []
+    for budget in budgets:
+        members = [r for r in runs if r["point"].get("planner.budget") == budget]
+        learned = learning.per_seed(members, "held-out", "learned", learning.base_return(base))
+        reference = learning.per_seed(members, "held-out", base, learning.base_return(base))
+        if not learned:
+            continue
+        pvalues.append(learning.paired_p(learned, reference))
+        gains.append(float(np.mean(learned)) - float(np.mean(reference)))
+        parts.append(
+            f"budget {budget}: held-out base return {learning.text(learned)} "
+            f"against {learning.text(reference)}"
+        )
+    adjusted = holm([p if math.isfinite(p) else 1.0 for p in pvalues])
+    ours = "; ".join(f"{part} (Holm p = {p_value(p)})" for part, p in zip(parts, adjusted))
+    if not parts:
+        return Verdict("no held-out episodes", NOT_REPRODUCED, "The study has no held-out scores.")
+    if all(g > 0 for g in gains) and all(p < ALPHA for p in adjusted):
+        why = "The designed objective beats the base objective for these weak planners, on unseen levels too."
+        return Verdict(ours, REPRODUCED, why)
+    if all(g > 0 for g in gains):
+        return Verdict(
+            ours, PARTLY, "The designed objective scores higher, but too few optimiser seeds to test it."
+        )
+    return Verdict(
+        ours, NOT_REPRODUCED, "The designed objective does not beat the base objective on held-out levels."
+    )
+
+
+register(
+    Reproduction(
+        name="bounded-design",
+        paper="Jain et al. (2021), 'Optimal cost design for model predictive control' (cited in text 000)",
+        claim="for a bounded (short-horizon, few-simulation) planner the objective that makes it score best "
+        "on the true objective is not the true objective",
+        paper_figure="the paper's MPC cost-design experiments (figures not checked offline)",
+        study="bounded-design",
+        quick={
+            "levels": 8,
+            "evaluations": 12,
+            "evaluate": {"levels": 6, "held_out": 6},
+            "sweep": {"planner.budget": [5], "seed": [0, 1, 2]},
+        },  # fmt: skip
+        judge=judge_bounded_design,
+    )
+)
+
+
+# ---- training diversity -------------------------------------------------------------------
+
+
+def _between_groups(first: list[float], second: list[float]) -> float:
+    """Two-sided p of the difference in means of two independent groups of
+    seeds (`scipy.stats.permutation_test`, seeded)."""
+    from scipy.stats import permutation_test
+
+    result = permutation_test(
+        (np.array(first), np.array(second)),
+        lambda a, b, axis: np.mean(a, axis=axis) - np.mean(b, axis=axis),
+        permutation_type="independent",
+        n_resamples=9999,
+        vectorized=True,
+        random_state=np.random.default_rng(0),
+    )
+    return float(result.pvalue)
+
+
+def judge_diversity(folder: Path) -> Verdict:
+    """Reproduced when the learned objectives reach the exit at test more often
+    with the most arrow-away training levels than with none (permutation test
+    between the two groups of optimiser seeds, p < 0.05), at every number of
+    training levels."""
+    runs = learning.runs(folder)
+    parts, verdicts = [], []
+    for levels in sorted({r["config"].get("levels", 20) for r in runs}):
+        mine = [r for r in runs if r["config"].get("levels", 20) == levels]
+        counts = {}
+        for run in mine:
+            fraction = (run["config"].get("mixture") or {}).get("fraction", 0.0)
+            counts.setdefault(math.floor(fraction * levels + 0.5), {})[run["point"].get("seed", 0)] = run
+        low, high = min(counts), max(counts)
+        none = learning.per_seed(list(counts[low].values()), "test", "learned", learning.reached("exit"))
+        most = learning.per_seed(list(counts[high].values()), "test", "learned", learning.reached("exit"))
+        p = math.nan
+        if len(none) > 1 and len(most) > 1 and np.ptp(none + most) > 0:
+            p = _between_groups(most, none)
+        parts.append(
+            f"{levels} training levels: test exit reach {learning.text(none)} with {low} arrow-away levels, "
+            f"{learning.text(most)} with {high} (permutation p = {p_value(p)})"
+        )
+        verdicts.append((np.mean(most) > np.mean(none), p < ALPHA if math.isfinite(p) else False))
+    ours = "; ".join(parts)
+    if verdicts and all(up and significant for up, significant in verdicts):
+        return Verdict(ours, REPRODUCED, "A few arrow-away training levels make selection prefer the exit.")
+    if verdicts and all(up for up, _ in verdicts):
+        return Verdict(
+            ours, PARTLY, "More diverse training helps, but the difference is not significant here."
+        )
+    return Verdict(ours, NOT_REPRODUCED, "Diverse training does not raise the test exit reach.")
+
+
+register(
+    Reproduction(
+        name="diversity",
+        paper="Langosco et al. (2022), 'Goal misgeneralization in deep reinforcement learning'",
+        claim="a small fraction of training levels where proxy and goal come apart is enough for the goal to "
+        "be learned rather than the proxy",
+        paper_figure="the paper's CoinRun and Maze diversity results (figure numbers not checked offline)",
+        study="diversity",
+        quick={
+            "evaluations": 12,
+            "evaluate": {"levels": 10, "held_out": 6},
+            "sweep": {"mixture.fraction": [0.0, 0.25], "levels": [20], "seed": [0, 1, 2]},
+        },  # fmt: skip
+        judge=judge_diversity,
+    )
+)
