@@ -1,6 +1,7 @@
 """The report of an analysis study (`studies.analysis.study`): revealed objectives
-with their EPIC distances, capability and swap decomposition, or the
-non-identifiability demo. Writes ``analysis.csv``, one figure,
+with their EPIC distances, capability and swap decomposition, the
+non-identifiability demo, or the equivalent (planner, reward) pairs
+(`studies.analysis.identifiability_report`). Writes ``analysis.csv``, one figure,
 ``report.md`` and ``report.html``.
 
 The unit of replication is the level (the kind's ``unit``). An IRL fit pools
@@ -18,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from studies.analysis import identifiability_report
 from studies.core.kinds import get_kind
 from studies.core.store import ResultStore
 from studies.reporting.formatting import interval, num, plural, proportion
@@ -258,11 +260,17 @@ def write_analysis_report(out_dir: str | Path, console=None) -> dict[str, Path]:
     if not payloads:
         raise NoResultsError(f"no finished analysis unit in {out / 'results.sqlite'}; run the study first")
     kind = info.get("report", "revealed")
-    section = _revealed if kind == "revealed" else _identifiability
-    notes, sentences, headers, rows, (csv_headers, csv_rows), figures = section(
-        payloads, out, get_kind(info.get("kind", "analysis")).unit
-    )
+    unit = get_kind(info.get("kind", "analysis")).unit
+    if kind == "equivalent-pairs":
+        notes, sentences, tables, (csv_headers, csv_rows), figures = identifiability_report.section(
+            payloads, out, unit
+        )
+        tables[-1] = (*tables[-1][:3], figures)  # the figure closes the report
+    else:
+        section = _revealed if kind == "revealed" else _identifiability
+        notes, sentences, headers, rows, (csv_headers, csv_rows), figures = section(payloads, out, unit)
+        tables = [(kind, headers, rows, figures)]
     return write_section_report(
         out, f"Analysis: {info.get('name', out.name)}", info.get("description", ""), notes, sentences,
-        [(kind, headers, rows, figures)], ("analysis", csv_headers, csv_rows), console,
+        tables, ("analysis", csv_headers, csv_rows), console,
     )  # fmt: skip

@@ -14,9 +14,14 @@ A study file with ``kind = "analysis"`` names one of two analyses:
   short horizon) pursues a known objective on levels with a near small reward
   and a far large one. IRL that assumes an optimal planner recovers a
   different objective; IRL with the right (depth-limited) planner model
-  recovers the truth.
+  recovers the truth: identifiability restored by knowing the planner.
+- ``equivalent-pairs``: (planner, reward) pairs with exactly equal action
+  likelihoods on the same levels (Armstrong & Mindermann 2018), with EPIC
+  distances between their rewards, and what each added assumption (planner
+  known, reward simplicity, a second environment) separates
+  (`studies.analysis.identifiability`).
 
-Each unit of work (one agent on one split, or one planner model) is one
+Each unit of work (one agent on one split, one planner model, or one level) is one
 payload in the store's ``learned`` table, keyed by a hash of the unit: a
 killed study resumes, skipping finished units.
 """
@@ -35,6 +40,7 @@ from rich.console import Console
 import objectives
 import planners
 import worlds
+from studies.analysis import identifiability
 from studies.analysis.epic import epic_distance
 from studies.analysis.irl import goal_features, irl
 from studies.analysis.report import write_analysis_report
@@ -48,7 +54,7 @@ from worlds import MesabaseError
 #: the study kind's name, as study files and the store's ``study`` table give it
 KIND_NAME = "analysis"
 
-ANALYSES = ("revealed", "non-identifiability")
+ANALYSES = ("revealed", "non-identifiability", "equivalent-pairs")
 _KEYS = {
     "revealed": {"name", "description", "kind", "analysis", "studies", "seeds", "max_steps", "irl_horizon"},
     "non-identifiability": {
@@ -65,6 +71,21 @@ _KEYS = {
         "hidden_levels",
         "size",
         "irl_horizon",
+        "max_steps",
+    },
+    "equivalent-pairs": {
+        "name",
+        "description",
+        "kind",
+        "analysis",
+        "world",
+        "reward",
+        "seeds",
+        "split",
+        "size",
+        "temperature",
+        "depth",
+        "demonstrations",
         "max_steps",
     },
 }
@@ -103,7 +124,7 @@ def parse(data: dict[str, Any], source: str, seeds: int | None = None) -> Analys
         raise StudyError(f"{source}: name: expected a non-empty name")
     expect(source, "description", data.get("description", ""), str, "a string")
     try:
-        units = _revealed_units(data) if analysis == "revealed" else _identifiability_units(data)
+        units = _UNITS[analysis](data)
     except MesabaseError as error:
         raise StudyError(f"{source}: {error}") from None
     if analysis == "revealed":  # every unit plays its seeds, then swaps objectives on them
@@ -204,6 +225,58 @@ def _identifiability_units(data: dict[str, Any]) -> list[dict[str, Any]]:
         "max_steps": _positive(data, "max_steps", 100),
     }
     return [{**shared, "model": model} for model in ("optimal", "depth-limited")]
+
+
+def _pairs_units(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One unit per level of the equivalent-pairs analysis (`studies.analysis.identifiability`)."""
+    if data.get("world", "arrow-maze") != "arrow-maze":
+        raise StudyError(
+            "world: the equivalent pairs are shown on arrow mazes (the second environment swaps the "
+            f"exit and the arrow); leave world out or give 'arrow-maze', got {data['world']!r}"
+        )
+    world = worlds.get("arrow-maze")
+    reward = data.get("reward", {"reached_exit": 1.0})
+    if not isinstance(reward, dict) or not reward:
+        raise StudyError("reward: expected a table of feature = weight")
+    for feature, weight in reward.items():
+        if feature not in identifiability.FEATURES:
+            raise StudyError(
+                f"reward.{feature}: the pairs weigh {' and '.join(identifiability.FEATURES)} only"
+            )
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            raise StudyError(f"reward.{feature}: expected a number, got {weight!r}")
+    if not any(reward.values()):
+        raise StudyError("reward: expected at least one non-zero weight")
+    split = data.get("split", "test")
+    size = data.get("size", [7, 11])
+    if not isinstance(size, list) or len(size) != 2:
+        raise StudyError(f"size: expected [low, high], two odd maze sizes, got {size!r}")
+    try:
+        params = world.split_params(split, size=tuple(size))
+        world.observation_shape(params)
+    except MesabaseError as error:
+        raise StudyError(f"split/size: {error}") from None
+    if params["arrow_at_exit_prob"] > 0:
+        raise StudyError(
+            f"split: {split!r} may put the arrow on the exit, and the second environment swaps them; "
+            "use 'test'"
+        )
+    temperature = data.get("temperature", 0.01)
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
+        raise StudyError(f"temperature: expected a positive number, got {temperature!r}")
+    shared = {
+        "world": world.name,
+        "reward": {f: float(w) for f, w in reward.items()},
+        "split": split,
+        "size": size,
+        "discount": objectives.get(world, world.base).discount,
+        "temperature": float(temperature),
+        "depth": _positive(data, "depth", 1),
+        "demonstrations": _positive(data, "demonstrations", 5, MAX_SEEDS),
+        "max_steps": _positive(data, "max_steps", 100),
+    }
+    seeds = _positive(data, "seeds", 10, MAX_LEVELS)
+    return [{**shared, "seed": seed} for seed in range(seeds)]
 
 
 # ---- revealed -------------------------------------------------------------------
@@ -368,6 +441,18 @@ def identifiability_unit(unit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_UNITS = {
+    "revealed": _revealed_units,
+    "non-identifiability": _identifiability_units,
+    "equivalent-pairs": _pairs_units,
+}
+_COMPUTE = {
+    "revealed": revealed_unit,
+    "non-identifiability": identifiability_unit,
+    "equivalent-pairs": identifiability.level_unit,
+}
+
+
 def run_analysis(
     study: AnalysisStudy,
     out_dir: str | Path,
@@ -379,7 +464,7 @@ def run_analysis(
 ) -> dict[str, int]:
     """Compute every unfinished unit of `study` into ``out_dir/results.sqlite``."""
     console = console or Console()
-    function = revealed_unit if study.analysis == "revealed" else identifiability_unit
+    function = _COMPUTE[study.analysis]
     with open_run(out_dir, executor, workers, address, study=study, kind=KIND_NAME) as (store, running):
         store.record_info(
             {
@@ -395,7 +480,8 @@ def run_analysis(
         for number, payload in enumerate(running.map(function, todo), 1):
             store.write_learned(study.key(payload["unit"]), payload)
             if progress:
-                what = payload["unit"].get("label") or payload["unit"].get("model")
+                info = payload["unit"]
+                what = info.get("label") or info.get("model") or f"level {info.get('seed')}"
                 console.print(
                     f"[bold]{study.name}[/] {number}/{len(todo)}: {what} {payload['unit'].get('split', '')}"
                 )
@@ -414,7 +500,8 @@ def _describe_counts(counts) -> str:
 KIND = register_kind(
     StudyKind(
         name=KIND_NAME,
-        description="revealed objectives (IRL, EPIC, swaps) and the non-identifiability demo",
+        description="revealed objectives (IRL, EPIC, swaps), the non-identifiability demo and "
+        "equivalent (planner, reward) pairs",
         parse=parse,
         run=run_analysis,
         report=write_analysis_report,

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED
-from studies.reporting.formatting import p_value
+from studies.reporting.formatting import interval, p_value
 from studies.reporting.stats import ALPHA, holm
 from studies.reproduce import learning
 from studies.reproduce.figures import plot_depth, plot_escape
@@ -433,5 +433,61 @@ register(
             "sweep": {"seed": [0, 1, 2, 3]},
         },  # fmt: skip
         judge=judge_keys_selected,
+    )
+)
+
+
+# ---- planner and reward cannot be identified from behaviour -------------------------------
+
+
+def _level_interval(value: dict) -> str:
+    """A {"mean", "lo", "hi", "n"} over levels as report text."""
+    return interval(value["mean"], value["lo"], value["hi"], value["n"], "level")
+
+
+def judge_equivalent_pairs(folder: Path) -> Verdict:
+    """Reproduced when at least three (planner, reward) pairs with different
+    rewards (EPIC distance to R of 0.5 or more for two of them) give the same
+    demonstrations the same likelihood on every level (largest gap under 1e-9
+    nats), including a degenerate pair."""
+    from studies.analysis.identifiability import summary
+
+    found = summary(folder)
+    matching = [p for p in found["pairs"] if p["group"] == "demonstrator"]
+    degenerate = [p for p in found["pairs"] if p["group"] != "demonstrator"]
+    far = [p for p in matching if p["epic_to_R"]["mean"] >= 0.5]
+    known = found["restored"]["planner_known"]["-R"]
+    level = matching[0]["loglik"] if matching else None
+    names = ", ".join(p["name"] for p in matching)
+    ours = (
+        f"{len(matching)} pairs ({names}) give the demonstrations the same log-likelihood on all "
+        f"{found['levels']} levels (largest gap {found['max_likelihood_gap']:.1e} nats"
+        + (f"; {_level_interval(level)} nats per level" if level else "")
+        + f"), with EPIC distance to R up to {max(p['epic_to_R']['mean'] for p in matching):.2f}; "
+        f"{len(degenerate)} degenerate pairs share the uniform likelihood. With the planner known, -R's "
+        f"log-likelihood minus R's is {_level_interval(known)} nats per level"
+    )
+    if len(matching) >= 3 and len(far) >= 2 and degenerate and found["max_likelihood_gap"] < 1e-9:
+        why = (
+            "Behaviour alone cannot tell these explanations apart; knowing the planner separates R from "
+            "-R, a second environment separates the shaped and copying pairs, and a simplicity prior over "
+            "rewards prefers the degenerate zero reward."
+        )
+        return Verdict(ours, REPRODUCED, why)
+    return Verdict(ours, NOT_REPRODUCED, "The pairs' likelihoods are not equal on every level.")
+
+
+register(
+    Reproduction(
+        name="equivalent-pairs",
+        paper="Armstrong & Mindermann (2018), 'Occam's razor is insufficient to infer the preferences of "
+        "irrational agents' (cited in source text 000)",
+        claim="a planner and a reward cannot be identified from behaviour alone: (optimal, R), "
+        "(anti-optimal, -R) and degenerate pairs explain the same policy equally well, and a simplicity "
+        "prior does not pick the intended one",
+        paper_figure="none: a theoretical result (its decompositions are stated in the text)",
+        study="equivalent-pairs",
+        quick={"seeds": 3},
+        judge=judge_equivalent_pairs,
     )
 )
