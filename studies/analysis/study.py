@@ -248,6 +248,8 @@ def _pairs_units(data: dict[str, Any]) -> list[dict[str, Any]]:
     if not any(reward.values()):
         raise StudyError("reward: expected at least one non-zero weight")
     split = data.get("split", "test")
+    if not isinstance(split, str):
+        raise StudyError(f"split: expected a split name such as 'test', got {split!r}")
     size = data.get("size", [7, 11])
     if not isinstance(size, list) or len(size) != 2:
         raise StudyError(f"size: expected [low, high], two odd maze sizes, got {size!r}")

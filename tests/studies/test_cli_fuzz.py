@@ -264,12 +264,28 @@ IDENTIFIABILITY_VALUES = {
     "size": st.sampled_from([[4, 4], [7], "a", [7, "a"], 5, [], [7, 11, 13], [0, 0], [NAN, 7]]),
 }
 
+EQUIVALENT_PAIRS = {
+    "name": "fuzz", "kind": "analysis", "analysis": "equivalent-pairs", "world": "arrow-maze",
+    "reward": {"reached_exit": 1.0}, "seeds": 1, "split": "test", "size": [7, 7], "temperature": 0.01,
+    "depth": 1, "demonstrations": 2, "max_steps": 50,
+}  # fmt: skip
+EQUIVALENT_PAIRS_VALUES = {
+    "world": st.one_of(NOT_A_NAME, st.just("cleaning")),
+    "reward": st.one_of(NOT_A_TABLE, st.sampled_from([{}, {"no_such_feature": 1.0}])),
+    "reward.reached_exit": st.sampled_from(["a", True, [], {}, NAN, INF]),
+    "split": st.one_of(NOT_A_NAME, st.just("train")),
+    "temperature": st.sampled_from(["a", True, [], 0, -1.0, NAN, INF]),
+    **{key: NOT_A_COUNT for key in ("seeds", "depth", "demonstrations", "max_steps")},
+    "size": st.sampled_from([[4, 4], [7], "a", [7, "a"], 5, [], [7, 11, 13], [0, 0], [NAN, 7]]),
+}
+
 KINDS = {
     "episodes": (EPISODES, EPISODE_VALUES),
     "learn": (LEARN, LEARN_VALUES),
     "learn-cma": (LEARN_CMA, LEARN_CMA_VALUES),
     "revealed": (REVEALED, REVEALED_VALUES),
     "non-identifiability": (IDENTIFIABILITY, IDENTIFIABILITY_VALUES),
+    "equivalent-pairs": (EQUIVALENT_PAIRS, EQUIVALENT_PAIRS_VALUES),
 }
 
 
