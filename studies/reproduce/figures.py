@@ -38,6 +38,9 @@ def plot_depth(
         ax.errorbar(depths, fractions, yerr=bars, marker=marker, ls=line, capsize=3, label=literal(label),
                     color=OUTCOME_COLOURS[MISGENERALIZED] if marker == "o" else "#1f4e9c")  # fmt: skip
     ax.set_xscale("log", base=2)
+    depths = sorted({d for curve in (side_effect, instrumental) for d, _, _ in curve})
+    ax.set_xticks(depths, [str(d) for d in depths])
+    ax.minorticks_off()
     ax.set_xlabel("planning depth (value-iteration horizon, log scale)")
     ax.set_ylabel("misgeneralized fraction of levels\n(Wilson 95% CI over levels)")
     ax.set_ylim(-0.03, 1.03)
