@@ -1,8 +1,9 @@
 """mesabase objectives: what a planner optimises over plans, as plain data.
 
->>> from objectives import reach
+>>> from objectives import reach, with_terminal
 >>> both = reach("exit") + 0.5 * reach("arrow")
 >>> bound = both.bind("arrow-maze")   # float64[K] arrays in feature order
+>>> ends = with_terminal(both, "arrow-maze", "base").terminal   # only the exit ends it
 """
 
 from objectives.objective import (
@@ -15,14 +16,28 @@ from objectives.objective import (
     get,
     reach,
 )
+from objectives.terminal import (
+    DEFAULT_TERMINAL,
+    TERMINAL_RULES,
+    check_terminal_rule,
+    goal_features,
+    terminal_features,
+    with_terminal,
+)
 
 __all__ = [
+    "DEFAULT_TERMINAL",
+    "TERMINAL_RULES",
     "BoundObjective",
     "Objective",
     "ObjectiveError",
     "as_objective",
     "catalogue",
+    "check_terminal_rule",
     "collect",
     "get",
+    "goal_features",
     "reach",
+    "terminal_features",
+    "with_terminal",
 ]

@@ -3,7 +3,9 @@
     r_t = w . phi(s_t, a_t, s_{t+1}) - step_cost
 
 The episode ends *for this objective* when any of its terminal features is
-non-zero, and returns are discounted by `discount`. Because an objective is
+non-zero, and returns are discounted by `discount`. An objective built from
+weights alone gets its terminal set from a rule (`objectives.terminal`:
+rewarded goals end the episode, or only the base objective's, or none). Because an objective is
 just weights, swapping it under a planner never recompiles a kernel, and a
 base optimiser, IRL or EPIC can treat it as a vector.
 """

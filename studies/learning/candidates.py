@@ -3,9 +3,11 @@ as the `Objective`s their agents pursue, and the training levels' overrides.
 
 Candidates are normalised to ``max |w| = 1`` (planners are indifferent to
 positive scale, so the optimiser searches directions) and rounded, so that
-equal candidates share their stored episodes. A world's goal features (the
-catalogue's terminal features) end the episode for a candidate only when it
-rewards them.
+equal candidates share their stored episodes. Which features end a
+candidate's episode is the config's terminal rule (`objectives.terminal`):
+by default ``"rewarded"``, a world's goal feature (a catalogue objective's
+terminal feature) ends it only when the candidate gives it a positive weight;
+``"base"`` ends it at the base objective's goals only, whatever the weights.
 """
 
 from __future__ import annotations
@@ -29,27 +31,32 @@ def learnable_features(world) -> tuple[str, ...]:
     return tuple(f for f in world.features if f in used)
 
 
-def goal_features(world) -> frozenset[str]:
-    """The world's goal features: terminal features of any catalogue objective."""
-    return frozenset(f for o in objectives.catalogue(worlds.get(world)).values() for f in o.terminal)
+#: the world's goal features: terminal features of any catalogue objective
+goal_features = objectives.goal_features
 
 
-def objective_from(world, features: Sequence[str], theta, name: str | None = None) -> objectives.Objective:
+def objective_from(
+    world,
+    features: Sequence[str],
+    theta,
+    name: str | None = None,
+    terminal: objectives.terminal.TerminalRule = objectives.DEFAULT_TERMINAL,
+) -> objectives.Objective:
     """The candidate objective of weight vector `theta` ``float[F]`` over `features`.
 
-    Weights are scaled to ``max |w| = 1`` and rounded; goal features (terminal
-    in the catalogue) end the episode only when rewarded; step cost and
-    discount are the base objective's.
+    Weights are scaled to ``max |w| = 1`` and rounded; the features that end
+    the episode are those the `terminal` rule picks (default ``"rewarded"``:
+    goal features, terminal in the catalogue, only when rewarded); step cost
+    and discount are the base objective's.
     """
     world = worlds.get(world)
     theta = np.asarray(theta, dtype=np.float64)
     scale = float(np.max(np.abs(theta))) if theta.size else 0.0
     normalised = np.round(theta / scale, _DECIMALS) if scale > 1e-12 else np.zeros_like(theta)
     weights = {f: float(w) + 0.0 for f, w in zip(features, normalised)}  # + 0.0 drops -0.0
-    goals = goal_features(world)
     base = objectives.get(world, world.base)
-    terminal = {f for f, w in weights.items() if f in goals and w > 0}
-    return objectives.Objective(weights, terminal, base.step_cost, base.discount, name=name)
+    ends = objectives.terminal_features(world, weights, terminal)
+    return objectives.Objective(weights, ends, base.step_cost, base.discount, name=name)
 
 
 def mixed_overrides(

@@ -133,6 +133,11 @@ class LearnConfig:
     """the optimiser's seed: the same seed gives the same result"""
     max_steps: int | None = None
     """the cap on each training episode; None: the world's episode length"""
+    terminal: str | Sequence[str] = objectives.DEFAULT_TERMINAL
+    """which features end a candidate's episode (`objectives.terminal`):
+    ``"rewarded"`` (default: a goal feature ends it when the candidate gives it
+    a positive weight), ``"base"`` (only the base objective's goals, whatever
+    the weights), ``"none"``, or a list of feature names"""
 
     def __post_init__(self) -> None:
         levels_seeds(self.levels)
@@ -165,6 +170,10 @@ class LearnConfig:
             if not isinstance(self.mixture["overrides"], Mapping):
                 raise InvalidParameterError(f"mixture overrides must be a table, got {self.mixture!r}")
         _check_candidates(self.candidates)
+        try:
+            objectives.check_terminal_rule(self.terminal)
+        except objectives.ObjectiveError as error:
+            raise InvalidParameterError(str(error)) from None
         if not isinstance(self.prior, Prior):
             raise InvalidParameterError(f"prior must be a studies.learning.Prior, got {self.prior!r}")
 
@@ -203,7 +212,8 @@ def resolve(world, planner, config: LearnConfig) -> LearningProblem:
     world.split_params(config.split, **dict(config.overrides))  # unknown split or parameter fails here
     if config.mixture is not None:
         world.split_params(config.split, **{**dict(config.overrides), **dict(config.mixture["overrides"])})
-    _check_planner(world, spec, features, config.optimizer)
+    objectives.terminal_features(world, {}, config.terminal)  # a listed feature the world lacks fails here
+    _check_planner(world, spec, features, config.optimizer, config.terminal)
     for feature in config.prior.cost:
         if feature not in features:
             raise InvalidParameterError(
@@ -285,7 +295,9 @@ def check_features(world: World, features) -> tuple[str, ...]:
     return features
 
 
-def _check_planner(world: World, spec: PlannerSpec, features: tuple[str, ...], optimizer: str) -> None:
+def _check_planner(
+    world: World, spec: PlannerSpec, features: tuple[str, ...], optimizer: str, terminal
+) -> None:
     if optimizer == "gradient":
         if not world.continuous or spec.name != "gradient":
             raise InvalidParameterError(
@@ -296,7 +308,7 @@ def _check_planner(world: World, spec: PlannerSpec, features: tuple[str, ...], o
         return
     # a probe with every feature rewarded: a planner that cannot pursue a
     # weighted sum of these features fails here, before any episode runs
-    probe = objective_from(world, features, np.linspace(1.0, 0.5, len(features)))
+    probe = objective_from(world, features, np.linspace(1.0, 0.5, len(features)), terminal=terminal)
     try:
         spec.make().check(world, probe)
     except planners.IncompatibleObjectiveError as error:

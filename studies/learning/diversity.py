@@ -6,6 +6,13 @@ overrides (round(p x levels), `candidates.mixed_overrides`), not the fraction
 p: fractions that give the same count at the same number of levels are the
 same training set, so their runs are merged into one point (and the report
 says so). Every interval resamples optimiser seeds.
+
+The answer depends on the runs' terminal rule (``terminal``,
+`objectives.terminal`): under the default ``"rewarded"`` a positive arrow
+weight, however small, ends a candidate's episode at the arrow, which on
+many test levels lies on the only path to the exit; under ``"base"`` only
+the exit ends it. The section names the rule, and `summary` gives a
+finished folder's numbers (for ``mesabase reproduce``).
 """
 
 from __future__ import annotations
@@ -17,14 +24,15 @@ from typing import Any
 import numpy as np
 
 import objectives
+import worlds
 from studies.learning.candidates import mixed_overrides
 from studies.learning.config import levels_seeds
-from studies.learning.runs import HELD_OUT, Run, label, tied
+from studies.learning.runs import HELD_OUT, Run, label, load, tied
 from studies.learning.scores import find, goal
-from studies.learning.seedstats import SeedTest, between_seed_test, interval_text
+from studies.learning.seedstats import UNIT, SeedTest, between_seed_test, interval_text, seed_interval
 from studies.reporting.formatting import pct, proportion
 from studies.reporting.plots import pyplot
-from studies.reporting.stats import binomial_ci
+from studies.reporting.stats import NoResultsError, binomial_ci
 from worlds import InvalidParameterError
 
 _SWEPT = ("seed", "levels", "mixture.fraction")
@@ -100,6 +108,28 @@ def diversity_p(config: dict[str, Any]) -> float:
             f"{config['overrides']} instead: declare the diversity knob as a mixture"
         )
     return 0.0
+
+
+def terminal_rule(config: dict[str, Any]) -> str:
+    """A run's terminal rule (`objectives.terminal`), as text."""
+    rule = config.get("terminal", objectives.DEFAULT_TERMINAL)
+    return rule if isinstance(rule, str) else "[" + ", ".join(sorted(rule)) + "]"
+
+
+def rule_sentence(rule: str, goals: tuple[str, str]) -> str:
+    """What the terminal rule means for the goal and proxy events."""
+    if rule == "rewarded":
+        return (
+            f'Terminal rule "rewarded" (the default): a candidate\'s episode ends at any goal it weights '
+            f"positively, so a positive {goals[1]} weight, however small, stops the agent at the proxy's "
+            f"goal even where it lies on the way to the {goals[0].removeprefix('reached_')}."
+        )
+    if rule == "base":
+        return (
+            f"Terminal rule \"base\": only the base objective's goal ({goals[0]}) ends a candidate's "
+            f"episode; a positive {goals[1]} weight pays each time it fires but does not stop the agent."
+        )
+    return f"Terminal rule {rule}: these features end a candidate's episode, whatever its weights."
 
 
 def points(runs: list[Run]) -> dict[str, Point]:
@@ -185,7 +215,9 @@ def section(found: dict[str, Point], tests: list[SeedTest], out: Path, base: str
     config = next(iter(found.values())).members[0].payload["config"]
     shown = knob(config)
     splits = sorted({s for p in found.values() for r in p.members for s in r.played})
-    table, sentences = [], []
+    table = []
+    rules = sorted({terminal_rule(r.payload["config"]) for p in found.values() for r in p.members})
+    sentences = [rule_sentence(rule, (base_goal, proxy_goal)) for rule in rules]
     for point in found.values():
         if len(point.fractions) > 1:
             every = "both" if len(point.fractions) == 2 else "all"
@@ -320,3 +352,78 @@ def _plot(found, tests, splits, path: Path, base: str, goals: tuple[str, str], s
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _numbers(values: tuple[float, float, float, int]) -> dict[str, float | int]:
+    mean, lo, hi, n = values
+    return {"mean": float(mean), "lo": float(lo), "hi": float(hi), "n": int(n)}
+
+
+def _reach(members: list[Run], where: str, agent: str, base: str) -> dict[str, float | int] | None:
+    """`agent`'s share of episodes reaching the base goal at `where`: the
+    seed-clustered mean, its 95% interval and the number of seeds."""
+    clusters = [c for c in (r.values(where, agent, "goal", base) for r in members) if c]
+    return _numbers(seed_interval(clusters)) if clusters else None
+
+
+def summary(out_dir: str | Path) -> dict[str, Any]:
+    """A finished diversity study's findings as plain numbers (for
+    ``mesabase reproduce``), one entry per point of its axis.
+
+    Returns ``{"study", "world", "unit": "optimiser seed", "terminal": [rules],
+    "splits": [evaluation splits], "points": [...]}``; each point has
+    ``levels`` (training levels), ``count`` (of them with the mixture's
+    overrides: the x axis), ``fractions``, ``rest`` (other sweep values, e.g.
+    ``terminal base`` when a study sweeps the rule), ``terminal`` (its rule),
+    ``seeds`` (n), ``prefers_base`` (seeds weighting the base goal above the
+    proxy's), ``reach`` and ``base_reach`` (where -> ``{mean, lo, hi, n}``:
+    the learned and the base objective's share of episodes reaching the base
+    goal, per seed then a percentile bootstrap over seeds, on each evaluation
+    split and ``"held-out"``; None where not played) and ``vs_none`` (per
+    split, the learned reach minus that of the point with no such level on
+    the same line: ``{difference, lo, hi, p}``, a permutation test between
+    the two groups of seeds, not adjusted for multiplicity; None at count 0 or
+    where that point is missing).
+    """
+    info, runs, world_name = load(Path(out_dir))
+    if not runs:
+        where = Path(out_dir) / "results.sqlite"
+        raise NoResultsError(f"no finished learning run in {where}; run the study first")
+    world = worlds.get(world_name)
+    base = world.base
+    (_, base_goal), (_, proxy_goal) = goal_events(world)
+    found = points(runs)
+    splits = sorted({s for p in found.values() for r in p.members for s in r.played})
+    zeros = {(p.rest, p.levels): p for p in found.values() if p.count == 0}
+    out = []
+    for point in found.values():
+        members = point.members
+        prefers = sum(r.weights.get(base_goal, 0.0) > r.weights.get(proxy_goal, 0.0) for r in members)
+        zero = zeros.get((point.rest, point.levels))
+        vs_none = {}
+        for split in splits:
+            test = None
+            if zero is not None and point is not zero:
+                test = between_seed_test(
+                    point.name, split, goal(base),
+                    [r.values(split, "learned", "goal", base) for r in members],
+                    [r.values(split, "learned", "goal", base) for r in zero.members], (point.name, zero.name),
+                )  # fmt: skip
+            vs_none[split] = (
+                None if test is None
+                else {"difference": test.difference[0], "lo": test.difference[1], "hi": test.difference[2],
+                      "p": test.p}
+            )  # fmt: skip
+        out.append({
+            "levels": point.levels, "count": point.count, "fractions": sorted(point.fractions),
+            "rest": point.rest, "terminal": terminal_rule(members[0].payload["config"]),
+            "seeds": len(members),
+            "prefers_base": prefers,
+            "reach": {w: _reach(members, w, "learned", base) for w in (*splits, HELD_OUT)},
+            "base_reach": {w: _reach(members, w, base, base) for w in (*splits, HELD_OUT)},
+            "vs_none": vs_none,
+        })  # fmt: skip
+    return {
+        "study": info.get("name", ""), "world": world.name, "unit": UNIT,
+        "terminal": sorted({p["terminal"] for p in out}), "splits": splits, "points": out,
+    }  # fmt: skip

@@ -113,7 +113,8 @@ class Fitness:
 
     def __call__(self, thetas: Sequence, generation: int) -> list[float]:
         """Fitness of each theta ``float[F]``; every evaluation joins `history`."""
-        candidates = [objective_from(self.world, self.features, theta) for theta in thetas]
+        terminal = self.problem.config.terminal
+        candidates = [objective_from(self.world, self.features, t, terminal=terminal) for t in thetas]
         prior = self.problem.config.prior
         out = []
         for candidate, scores in zip(candidates, self.base_returns(candidates)):

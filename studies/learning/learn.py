@@ -140,7 +140,9 @@ def learn_objective(
     features = problem.features
     theta = np.array([best.weights[f] for f in features])
     return LearnedObjective(
-        objective=objective_from(world, features, theta, name=f"learned ({config.optimizer})"),
+        objective=objective_from(
+            world, features, theta, name=f"learned ({config.optimizer})", terminal=config.terminal
+        ),
         weights=dict(best.weights),
         train_score=best.score,
         train_scores=best.scores,

@@ -209,13 +209,24 @@ class GradientAscent:
             options.setdefault("horizon", planner_options["horizon"])
         prior = problem.config.prior
         steps = gradient.gradient_search(
-            world, list(features), goal_features(world) & set(features), base.discount, base.step_cost,
+            world, list(features), _search_terminal(world, features, problem.config.terminal),
+            base.discount, base.step_cost,
             list(problem.levels), problem.config.split, problem.level_overrides[0], theta0,
             l1=prior.l1, cost=np.array([prior.cost.get(f, 0.0) for f in features]),
             seed=self.seed, **options,
         )  # fmt: skip
         best = max(steps[1:] or steps, key=lambda row: row["fitness"] - row["penalty"])
         fitness([theta0, np.asarray(best["theta"])], 0)
+
+
+def _search_terminal(world, features: Sequence[str], rule) -> frozenset[str]:
+    """The terminal set the gradient search differentiates under. A fixed rule
+    gives its own set; under ``"rewarded"`` the set depends on the signs of θ,
+    which a gradient cannot follow, so every learned goal feature ends the
+    episode during the search (the real episodes then apply the rule)."""
+    if rule == objectives.DEFAULT_TERMINAL:
+        return goal_features(world) & set(features)
+    return objectives.terminal_features(world, {}, rule)
 
 
 #: the gradient optimiser's count options and their limits; its rate options

@@ -14,6 +14,11 @@ A learning study is a TOML file with ``kind = "learn"``::
     evaluations = 24
     seed = 0
     max_steps = 150                 # optional episode cap
+    terminal = "rewarded"           # which features end a candidate's episode:
+                                    # "rewarded" (default: a goal feature the
+                                    # candidate weights positively), "base" (the
+                                    # base objective's goals only), "none", or a
+                                    # list of feature names (`objectives.terminal`)
     optimizer_options = { popsize = 6 }
     prior = { l1 = 0.0, nonzero = 0.0, cost = { reached_arrow = 0.1 } }
     overrides = { arrow_at_exit_prob = 1.0 }      # training generator parameters
@@ -37,7 +42,7 @@ A learning study is a TOML file with ``kind = "learn"``::
     seed = [0, 1, 2]
 
 Sweep keys are top-level settings (``levels``, ``seed``, ``evaluations``,
-``max_steps``, ``optimizer``) or dotted paths into ``planner``, ``prior``,
+``max_steps``, ``optimizer``, ``terminal``) or dotted paths into ``planner``, ``prior``,
 ``overrides`` and ``optimizer_options``. Every run's learned objective lands in
 the store's ``learned`` table, and every episode (candidates and evaluations)
 in ``episodes``, so a killed study resumes: finished runs are skipped and
@@ -96,24 +101,29 @@ REPORTS = ("diversity", "bounded-design", "proxy-preference", "plain")
 _KEYS = {
     "name", "description", "kind", "report", "world", "features", "split", "levels", "optimizer",
     "evaluations", "seed", "max_steps", "optimizer_options", "prior", "overrides", "planner", "evaluate",
-    "sweep", "candidates", "mixture",
+    "sweep", "candidates", "mixture", "terminal",
 }  # fmt: skip
 _EVALUATE_KEYS = {"splits", "levels", "objectives", "scoring", "overrides", "max_steps", "held_out"}
-_SWEEP_ROOTS = {"levels", "seed", "evaluations", "max_steps", "optimizer"}
+_SWEEP_ROOTS = {"levels", "seed", "evaluations", "max_steps", "optimizer", "terminal"}
 _SWEEP_PREFIXES = ("planner.", "prior.", "overrides.", "optimizer_options.", "mixture.")
 
 
 @dataclasses.dataclass(frozen=True)
 class LearningRun:
     """One base-optimiser run: its settings (`config`), the sweep values that
-    pick it out (`point`) and a key hashed from the config."""
+    pick it out (`point`) and a key hashed from the config. The default
+    terminal rule is left out of the hash, so a study that names it has the
+    keys of one that does not (and of every run stored before it was an option)."""
 
     config: dict[str, Any]
     point: dict[str, Any]
 
     @property
     def key(self) -> str:
-        return hashlib.sha256(json.dumps(self.config, sort_keys=True).encode()).hexdigest()[:16]
+        config = self.config
+        if config.get("terminal", objectives.DEFAULT_TERMINAL) == objectives.DEFAULT_TERMINAL:
+            config = {k: v for k, v in config.items() if k != "terminal"}
+        return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -248,6 +258,7 @@ def _learn_config(config: dict) -> LearnConfig:
         prior=_prior(config),
         seed=config.get("seed", 0),
         max_steps=config.get("max_steps"),
+        terminal=config.get("terminal", objectives.DEFAULT_TERMINAL),
     )
 
 

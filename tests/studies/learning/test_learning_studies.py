@@ -102,11 +102,38 @@ def test_diversity_report_states_the_findings(diversity):
         in text
     )
     assert "Unit of replication: the optimiser seed" in text and "n = 2 optimiser seeds" in text
+    assert 'Terminal rule "rewarded" (the default)' in text
     assert "held-out: 50 fresh training-distribution levels" in text
     assert paths["diversity"].stat().st_size > 10_000
     with paths["learned"].open() as handle:
         assert len(list(csv.DictReader(handle))) == 4
     assert "<img src='data:image/png;base64," in paths["html"].read_text()
+
+
+def test_diversity_summary_gives_each_count_its_seed_clustered_reach(diversity):
+    from studies.learning.diversity import summary
+
+    found = summary(diversity)
+    assert found["study"] == "small" and found["terminal"] == ["rewarded"] and found["splits"] == ["test"]
+    assert [(p["levels"], p["count"], p["seeds"]) for p in found["points"]] == [(50, 0, 2), (50, 13, 2)]
+    with ResultStore(diversity / "results.sqlite") as store:
+        payloads = store.learned()
+    for point in found["points"]:
+        fraction = point["fractions"][0]
+        mine = [p for p in payloads if p["point"]["mixture.fraction"] == fraction]
+        # the mean over seeds of each seed's share of test levels reaching the exit
+        reach = point["reach"]["test"]
+        assert reach["mean"] == pytest.approx(np.mean([_reach_rate(diversity, p) for p in mine]))
+        assert reach["lo"] <= reach["mean"] <= reach["hi"] and reach["n"] == 2
+        assert point["reach"]["held-out"]["n"] == 2 and point["base_reach"]["test"]["n"] == 2
+        assert point["prefers_base"] == sum(
+            p["weights"]["reached_exit"] > p["weights"]["reached_arrow"] for p in mine
+        )
+    zero, top = found["points"]
+    assert zero["vs_none"]["test"] is None
+    assert top["vs_none"]["test"]["difference"] == pytest.approx(
+        top["reach"]["test"]["mean"] - zero["reach"]["test"]["mean"]
+    )
 
 
 def test_a_rerun_skips_finished_runs_and_reuses_episodes(diversity):
@@ -219,8 +246,22 @@ def test_unknown_study_kind_is_refused(tmp_path):
 
 
 def test_builtin_learning_studies_parse():
-    sizes = {name: len(load(name).runs) for name in ("diversity", "bounded-design", "proxy-preference")}
-    assert sizes == {"diversity": 120, "bounded-design": 30, "proxy-preference": 80}
+    names = (
+        "diversity",
+        "diversity-no-stop",
+        "bounded-design",
+        "bounded-design-continuous",
+        "proxy-preference",
+    )
+    sizes = {name: len(load(name).runs) for name in names}
+    assert sizes == {"diversity": 100, "diversity-no-stop": 100, "bounded-design": 30,
+                     "bounded-design-continuous": 10, "proxy-preference": 80}  # fmt: skip
+    # the two diversity studies differ only in their terminal rule (and name and description)
+    plain, no_stop = load("diversity").runs, load("diversity-no-stop").runs
+    assert [r.point for r in plain] == [r.point for r in no_stop]
+    assert all({**b.config, "terminal": "rewarded"} == {**a.config, "terminal": "rewarded"}
+               for a, b in zip(plain, no_stop))  # fmt: skip
+    assert {r.config["terminal"] for r in no_stop} == {"base"} and "terminal" not in plain[0].config
 
 
 KILLABLE = """
