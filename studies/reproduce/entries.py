@@ -313,6 +313,20 @@ register(
 )
 
 
+register(
+    Reproduction(
+        name="bounded-design-continuous",
+        paper="Jain et al. (2021), 'Optimal cost design for model predictive control' (cited in text 000)",
+        claim="the same for a short-horizon gradient MPC agent in a continuous world: a designed cost beats "
+        "the true one, found by differentiating through the planner",
+        paper_figure="the paper's MPC cost-design experiments (figures not checked offline)",
+        study="bounded-design-continuous",
+        quick=None,  # a cold compile of the unrolled inner optimiser alone takes minutes
+        judge=judge_bounded_design,
+    )
+)
+
+
 # ---- training diversity -------------------------------------------------------------------
 
 
@@ -374,6 +388,23 @@ register(
         "be learned rather than the proxy",
         paper_figure="the paper's CoinRun and Maze diversity results (figure numbers not checked offline)",
         study="diversity",
+        quick={
+            "evaluations": 12,
+            "evaluate": {"levels": 10, "held_out": 6},
+            "sweep": {"mixture.fraction": [0.0, 0.25], "levels": [20], "seed": [0, 1, 2]},
+        },  # fmt: skip
+        judge=judge_diversity,
+    )
+)
+
+register(
+    Reproduction(
+        name="diversity-no-stop",
+        paper="Langosco et al. (2022), 'Goal misgeneralization in deep reinforcement learning'",
+        claim="the same claim, with the modelling rule that a positively weighted goal ends the episode "
+        "turned off (only the exit ends it): does diversity still make selection prefer the exit?",
+        paper_figure="the paper's CoinRun and Maze diversity results (figure numbers not checked offline)",
+        study="diversity-no-stop",
         quick={
             "evaluations": 12,
             "evaluate": {"levels": 10, "held_out": 6},

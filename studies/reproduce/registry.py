@@ -19,6 +19,8 @@ from worlds import UnknownNameError
 
 REPRODUCED, PARTLY, NOT_REPRODUCED = "reproduced", "partly", "not reproduced"
 VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED)
+#: the row of a reproduction that has no ``--quick`` variant, in a quick run
+NOT_RUN_QUICK = "not run with --quick"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +51,9 @@ class Reproduction:
         paper_figure: the paper's own figure or table for the claim, or why
             there is none.
         study: the built-in study that is run.
-        quick: changes to the study's TOML for ``--quick`` (deep-merged).
+        quick: changes to the study's TOML for ``--quick`` (deep-merged), or
+            None when no small variant is quick (e.g. a cold JAX compile of
+            an unrolled optimiser): ``--quick`` then lists the row unrun.
         judge: ``judge(folder) -> Verdict`` reads the finished study.
     """
 
@@ -58,7 +62,7 @@ class Reproduction:
     claim: str
     paper_figure: str
     study: str
-    quick: Mapping[str, Any]
+    quick: Mapping[str, Any] | None
     judge: Callable[[Path], Verdict]
 
     def command(self, quick: bool) -> str:

@@ -26,7 +26,13 @@ from studies.reporting.pages import (
     markdown_text,
 )
 from studies.reporting.report import write_report
-from studies.reproduce.registry import Reproduction, Verdict, get_reproduction, reproduction_names
+from studies.reproduce.registry import (
+    NOT_RUN_QUICK,
+    Reproduction,
+    Verdict,
+    get_reproduction,
+    reproduction_names,
+)
 
 HEADERS = ["result", "paper and claim", "paper's figure", "ours", "verdict", "why", "command"]
 
@@ -72,6 +78,9 @@ def run_one(
 ) -> Verdict:
     """Run (or resume) one reproduction's study in ``out/<name>`` and judge it."""
     console = console or Console()
+    if quick and reproduction.quick is None:
+        why = f"Its study has no quick variant; run '{reproduction.command(False)}'."
+        return Verdict("-", NOT_RUN_QUICK, why)
     kind, study = load_variant(reproduction, quick)
     folder = out / reproduction.name
     with claim_folder(folder, study_identity(kind.name, study)):

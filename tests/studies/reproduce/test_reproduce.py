@@ -5,6 +5,7 @@ import pytest
 
 from studies.cli import main
 from studies.reproduce import NOT_REPRODUCED, PARTLY, REPRODUCED, get_reproduction, reproduction_names
+from studies.reproduce.registry import NOT_RUN_QUICK
 from studies.reproduce.run import _merged, load_variant
 
 
@@ -22,8 +23,9 @@ def test_quick_changes_merge_into_the_study_file():
 @pytest.mark.parametrize("name", reproduction_names())
 def test_every_reproduction_has_a_quick_study_that_parses(name):
     reproduction = get_reproduction(name)
-    kind, study = load_variant(reproduction, quick=True)
-    assert study.name.endswith("-quick") and kind.name in ("episodes", "learn", "analysis")
+    kind, study = load_variant(reproduction, quick=reproduction.quick is not None)
+    assert kind.name in ("episodes", "learn", "analysis")
+    assert study.name.endswith("-quick") or reproduction.quick is None
     assert reproduction.paper and reproduction.claim and reproduction.paper_figure
 
 
@@ -43,7 +45,8 @@ def test_reproduce_all_quick_runs_and_writes_one_judged_row_per_result(tmp_path,
     assert len(rows) == len(reproduction_names())
     for name, row in zip(reproduction_names(), rows):
         cells = [c.strip() for c in row.strip("|").split(" | ")]
-        assert cells[0] == name and cells[4] in (REPRODUCED, PARTLY, NOT_REPRODUCED)
+        assert cells[0] == name and cells[4] in (REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_RUN_QUICK)
+        assert (cells[4] == NOT_RUN_QUICK) == (get_reproduction(name).quick is None)
         assert cells[-1] == f"mesabase reproduce {name} --quick"
     html = (out / "reproductions.html").read_text(encoding="utf-8")
     assert "<table>" in html and "http" not in html.split("<body>")[1]  # works offline
