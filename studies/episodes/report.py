@@ -12,6 +12,10 @@
   world has one (`studies.episodes.paths`);
 - ``outcomes.png`` and ``robustness.png`` (`studies.reporting.plots`), and
   ``budget.png`` (success against log budget) when a planner is swept over budgets;
+- ``scaling.csv`` and ``scaling.png`` (success at the agent's own objective
+  and alignment against log budget, base and proxy side by side) when a
+  planner is swept over budgets with more than one objective
+  (`studies.episodes.scaling`);
 - ``example-N.png``: episodes replayed from their rows and rendered;
 - ``report.md`` and ``report.html`` (self-contained: images inlined), led by
   the findings of `studies.episodes.findings`.
@@ -36,6 +40,7 @@ from planners import OUTCOMES
 from studies.core.store import ResultStore
 from studies.episodes import paired as pairing
 from studies.episodes import paths as level_paths
+from studies.episodes import scaling as capability
 from studies.episodes import threshold as sensitivity
 from studies.episodes.findings import findings
 from studies.episodes.summary import UNIT, summarise, write_summary_csv
@@ -221,6 +226,7 @@ class _Analysis:
     curve: list[dict[str, Any]]  # threshold.csv's lines
     shortest: dict  # levels.csv: (world, split, seed, goal) -> steps
     series: list[dict[str, Any]]  # summary rows of agents swept over budgets
+    scaling: list[dict[str, Any]]  # scaling.csv's lines (empty without a base and a proxy swept)
 
 
 def _analyse(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> _Analysis:
@@ -233,7 +239,7 @@ def _analyse(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> _Anal
     ordered = sorted(rows, key=lambda r: (agents[r["agent"]], splits[r["split"]]))
     return _Analysis(
         thresholds, pairing.compare(ordered), sensitivity.threshold_curve(ordered),
-        level_paths.level_paths(rows), _budget_series(summary, rows),
+        level_paths.level_paths(rows), _budget_series(summary, rows), capability.scaling_table(rows),
     )  # fmt: skip
 
 
@@ -250,9 +256,13 @@ def _write_files(out: Path, summary: list[dict[str, Any]], analysis: _Analysis) 
             analysis.curve, analysis.thresholds, sensitivity.BAND, out / "threshold.png"
         ),
     }
-    (out / "budget.png").unlink(missing_ok=True)  # from an earlier report of this folder
+    for stale in ("budget.png", "scaling.png", "scaling.csv"):  # from an earlier report of this folder
+        (out / stale).unlink(missing_ok=True)
     if analysis.series:
         paths["budget"] = curves.plot_budget(analysis.series, out / "budget.png")
+    if analysis.scaling:
+        paths["scaling_csv"] = capability.write_scaling_csv(analysis.scaling, out / "scaling.csv")
+        paths["scaling"] = curves.plot_scaling(analysis.scaling, out / "scaling.png")
     return paths
 
 
@@ -260,6 +270,8 @@ _CAPTIONS = {
     "robustness": "Robustness: capability vs alignment, train to test (bootstrap 95% CI over levels)",
     "threshold": "Outcome fractions against the threshold τ (Wilson 95% over levels at the study's τ)",
     "budget": "Intended fraction (Wilson 95% over levels) against log budget, per split",
+    "scaling": "Success at the agent's own objective (capability ≥ τ; Wilson 95% over levels) and mean "
+    "alignment (bootstrap 95% over levels) against log budget, base and proxy agents side by side",
 }
 
 
@@ -276,6 +288,9 @@ def _sections(summary, analysis: _Analysis, paths: dict[str, Path]) -> tuple[lis
     if "budget" in paths:
         tables.append(("Success against budget", [], []))
         figures.append([(paths["budget"], _CAPTIONS["budget"])])
+    if "scaling" in paths:
+        tables.append(("Capability scaling", [], []))
+        figures.append([(paths["scaling"], _CAPTIONS["scaling"])])
     return tables, figures
 
 
@@ -305,6 +320,7 @@ def write_episode_report(out_dir: str | Path, console=None, examples: int = 3) -
     sentences = findings(summary, rows, analysis.comparisons, analysis.curve, analysis.shortest)
     tables, figures = _sections(summary, analysis, paths)
     files = ["summary.csv", "paired.csv", "threshold.csv", "levels.csv"]
+    files += ["scaling.csv"] if "scaling_csv" in paths else []
     tests = pairing.family_size(analysis.comparisons)
     markdown, page = pages(info, _notes(info, summary, tests), tables, sentences, figures, shown, files)
     paths["markdown"] = out / "report.md"

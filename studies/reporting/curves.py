@@ -129,3 +129,86 @@ def plot_budget(series: list[dict[str, Any]], path: Path) -> Path:
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
+
+
+def _scaling_panels(rows: int, columns: int):
+    """A rows x columns grid of axes (success and alignment have different ranges: no shared y)."""
+    plt = pyplot()
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.0 * rows), squeeze=False)
+    return plt, fig, axes
+
+
+def _scaling_lines(ax, lines: list[dict[str, Any]], measure: str, colours: dict[str, Any]) -> None:
+    """One line per series with its 95% error bars, budgets on a log axis."""
+    series = list(dict.fromkeys(line["series"] for line in lines))
+    for index, name in enumerate(series):
+        mine = sorted((line for line in lines if line["series"] == name), key=lambda line: line["budget"])
+        # a small sideways shift per series keeps overlapping error bars apart on the log axis
+        shift = 1.0 + 0.05 * (index - (len(series) - 1) / 2)
+        x = [line["budget"] * shift for line in mine]
+        key = "success_frac" if measure == "success" else "alignment_mean"
+        lo_key, hi_key = f"{measure}_lo", f"{measure}_hi"
+        y = [line[key] for line in mine]
+        low = [max(0.0, v - line[lo_key]) if math.isfinite(v) else 0.0 for v, line in zip(y, mine)]
+        high = [max(0.0, line[hi_key] - v) if math.isfinite(v) else 0.0 for v, line in zip(y, mine)]
+        ax.errorbar(x, y, yerr=[low, high], marker="o", ms=3.5, capsize=2.5, lw=1.4, color=colours[name],
+                    label=literal(name or mine[0]["planner"]))  # fmt: skip
+    budgets = sorted({line["budget"] for line in lines})
+    ax.set_xscale("log")
+    ax.set_xticks(budgets, [str(b) for b in budgets])
+    ax.minorticks_off()
+    ax.tick_params(labelsize=7)
+
+
+def plot_scaling(table: list[dict[str, Any]], path: Path) -> Path:
+    """Capability scaling: one row of panels per (world, split, planner);
+    success at the agent's own objective (capability >= tau; Wilson 95% over
+    levels) and mean alignment (bootstrap 95% over levels) against the budget
+    on a log axis, base and proxy agents side by side; one line per series
+    (the planner's other options, e.g. its depth).
+
+    `table` is `studies.episodes.scaling.scaling_table`'s list of dicts (keys
+    world, split, planner, series, objective, role, budget, n, success_frac,
+    success_lo, success_hi, alignment_mean, alignment_lo, alignment_hi)."""
+    from matplotlib import colormaps
+
+    rows = list(dict.fromkeys((t["world"], t["split"], t["planner"]) for t in table))
+    aims = list(
+        dict.fromkeys((t["role"], t["objective"]) for t in sorted(table, key=lambda t: t["role"] != "base"))
+    )
+    columns = [(measure, aim) for measure in ("success", "alignment") for aim in aims]
+    series = list(dict.fromkeys(t["series"] for t in table))
+    palette = colormaps["viridis"]
+    colours = {name: palette(0.85 * i / max(1, len(series) - 1)) for i, name in enumerate(series)}
+    plt, fig, axes = _scaling_panels(len(rows), len(columns))
+    for r, (world, split, planner) in enumerate(rows):
+        for c, (measure, (kind, objective)) in enumerate(columns):
+            ax = axes[r][c]
+            lines = [t for t in table if (t["world"], t["split"], t["planner"], t["objective"]) ==
+                     (world, split, planner, objective)]  # fmt: skip
+            if not lines:
+                ax.set_visible(False)
+                continue
+            _scaling_lines(ax, lines, measure, colours)
+            n = "/".join(map(str, sorted({t["n"] for t in lines})))
+            what = "own-objective success" if measure == "success" else "alignment"
+            ax.set_title(
+                literal(f"{world} {split}: {what}\n{kind} agent ({objective}), n = {n} level(s)"), fontsize=8
+            )
+            # a common scale across panels; alignment may dip below 0 (worse than random)
+            lowest = min((t["alignment_lo"] for t in lines if math.isfinite(t["alignment_lo"])), default=0.0)
+            ax.set_ylim(-0.05 if measure == "success" else min(-0.05, lowest - 0.05), 1.05)
+            ax.axhline(0.0, color="0.8", lw=0.6)
+            ax.set_xlabel(f"{planner} budget (log scale)", fontsize=7)
+        axes[r][0].set_ylabel("fraction of levels (Wilson 95%)", fontsize=7)
+        axes[r][len(aims)].set_ylabel("mean alignment (bootstrap 95%)", fontsize=7)
+    shown = [ax.get_legend_handles_labels() for ax in axes.flat if ax.get_visible()]
+    handles, labels = max(shown, key=lambda pair: len(pair[0]), default=([], []))
+    fig.suptitle("Capability scaling: success at the agent's own objective and alignment against log compute",
+                 fontsize=10)  # fmt: skip
+    fig.tight_layout()
+    if handles:
+        fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path

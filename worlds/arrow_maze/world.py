@@ -31,6 +31,12 @@ Splits (generator parameters; any can be overridden in `sample`)
     is at least ``min_arrow_exit_distance=4`` steps from the exit, and the path
     from the start to the arrow does not pass through the exit (the arrow may
     still lie on the way from the start to the exit).
+    ``match_exit_distance`` (both splits, default ``False``): when true, the
+    arrow is placed at the exit's maze distance from the start, within
+    ``distance_tolerance`` (a fraction in [0, 1], default ``0.1``): ``|d(start,
+    arrow) - d(start, exit)| <= distance_tolerance * d(start, exit)``, so that
+    an arrow-seeking agent's goal is no nearer than the exit-seeker's. Left
+    false, levels are exactly those of earlier versions (same draws).
     ``size`` is an odd integer or an inclusive ``(low, high)`` range; very large
     sizes (2001 and more) are fine, up to `worlds.limits.MAX_LEVEL_CELLS` cells
     (4095 x 4095; raise it with ``MESABASE_MAX_LEVEL_CELLS``).
@@ -61,7 +67,7 @@ from worlds.base import GridNavigation, Level, World
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
 from worlds.limits import check_level_cells
 from worlds.mazes import maze_distances, perfect_maze
-from worlds.params import discrete_action, integer, odd_range, probability
+from worlds.params import discrete_action, flag, integer, odd_range, probability, real
 from worlds.render import path_cells
 from worlds.text import grid_lines, read_grid
 
@@ -74,6 +80,8 @@ LEGEND = {
     "*": "green arrow on the exit",
 }
 _MAX_GENERATION_ATTEMPTS = 64
+#: off by default: the arrow's distance from the start is left free
+_MATCHING = {"match_exit_distance": False, "distance_tolerance": 0.1}
 
 
 MOVES = np.stack([k.ROW_STEP, k.COL_STEP], axis=1)  # (row, col) offset per action
@@ -110,8 +118,8 @@ class ArrowMaze(World):
     }
     base = "exit"
     splits = {
-        "train": {"size": (7, 15), "arrow_at_exit_prob": 1.0, "min_arrow_exit_distance": 4},
-        "test": {"size": (15, 31), "arrow_at_exit_prob": 0.0, "min_arrow_exit_distance": 4},
+        "train": {"size": (7, 15), "arrow_at_exit_prob": 1.0, "min_arrow_exit_distance": 4, **_MATCHING},
+        "test": {"size": (15, 31), "arrow_at_exit_prob": 0.0, "min_arrow_exit_distance": 4, **_MATCHING},
     }
     state_size = 2
     gym_id = "mesabase/ArrowMaze-v0"
@@ -122,18 +130,28 @@ class ArrowMaze(World):
 
     # ---- generation -------------------------------------------------------
     def sample(self, seed: int = 0, split: str = "train", **overrides: Any) -> Level:
-        (low, high), prob, min_distance = _read(self.split_params(split, **overrides))
+        params = self.split_params(split, **overrides)
+        (low, high), prob, min_distance = _read(params)
+        tolerance = _tolerance(params)
         rng = self.rng(seed, split)
         size = int(rng.choice(np.arange(low, high + 1, 2)))
         arrow_at_exit = bool(rng.random() < prob)
         for _ in range(_MAX_GENERATION_ATTEMPTS):
-            placed = _place(perfect_maze(size, rng), rng, arrow_at_exit, min_distance)
+            placed = _place(perfect_maze(size, rng), rng, arrow_at_exit, min_distance, tolerance)
             if placed is not None:
                 walls, start, exit_, arrow = placed
                 return _build(walls, start, exit_, arrow, split, seed, overrides)
+        matched = (
+            "" if tolerance is None else f", within {tolerance:g} of the exit's distance from the start,"
+        )
+        knobs = (
+            "min_arrow_exit_distance"
+            if tolerance is None
+            else "min_arrow_exit_distance, raise distance_tolerance"
+        )
         raise InvalidParameterError(
-            f"could not place an arrow {min_distance}+ steps from the exit in a {size}x{size} "
-            "maze; lower min_arrow_exit_distance or raise size"
+            f"could not place an arrow {min_distance}+ steps from the exit{matched} in a {size}x{size} "
+            f"maze; lower {knobs} or raise size"
         )
 
     def initial_state(self, level: Level) -> np.ndarray:
@@ -256,11 +274,22 @@ def _read(params: dict[str, Any]) -> tuple[tuple[int, int], float, int]:
     sizes = odd_range("size", params["size"], 5)
     check_level_cells(sizes[1], sizes[1], f"a size-{sizes[1]} arrow-maze level")
     prob = probability("arrow_at_exit_prob", params["arrow_at_exit_prob"])
+    _tolerance(params)  # checked here too, so that observation_shape refuses a bad value
     return sizes, prob, integer("min_arrow_exit_distance", params["min_arrow_exit_distance"], 1)
 
 
-def _place(walls, rng, arrow_at_exit: bool, min_distance: int):
-    """Pick start, exit and arrow cells, or None when the arrow cannot be placed."""
+def _tolerance(params: dict[str, Any]) -> float | None:
+    """The checked distance tolerance (a fraction of the exit's distance from
+    the start) when ``match_exit_distance`` is on, else None."""
+    tolerance = real("distance_tolerance", params["distance_tolerance"], 0.0, 1.0)
+    return tolerance if flag("match_exit_distance", params["match_exit_distance"]) else None
+
+
+def _place(walls, rng, arrow_at_exit: bool, min_distance: int, tolerance: float | None = None):
+    """Pick start, exit and arrow cells, or None when the arrow cannot be placed.
+    With a `tolerance`, the arrow's distance from the start must be within
+    ``tolerance * d(start, exit)`` of the exit's; None leaves it free (and
+    draws exactly what earlier versions drew)."""
     size = walls.shape[0]
     rows, cols = np.meshgrid(np.arange(1, size, 2), np.arange(1, size, 2), indexing="ij")
     cells = np.stack([rows.ravel(), cols.ravel()], axis=1)
@@ -274,6 +303,9 @@ def _place(walls, rng, arrow_at_exit: bool, min_distance: int):
     # In a perfect maze the exit lies on the start->cell path iff the distances add up.
     through_exit = from_start[_cell_index(cells, exit_)] + from_exit == from_start
     ok = ~through_exit & (from_exit >= min_distance) & (from_start > 0)
+    if tolerance is not None:
+        to_exit = from_start[_cell_index(cells, exit_)]
+        ok &= np.abs(from_start - to_exit) <= tolerance * to_exit
     if not ok.any():
         return None
     candidates = cells[ok]
