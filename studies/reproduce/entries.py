@@ -129,7 +129,8 @@ register(
         paper="Barnett (source text 004), on Risks from Learned Optimization",
         claim="malign generalisation needs no search: a reactive policy that steps towards the nearest "
         "key, with no internal search, pursues keys rather than chests when keys become plentiful",
-        paper_figure="none: a thought experiment in the Chests and Keys environment, no figure",
+        paper_figure="none in the source text; Langosco et al. (2022) run Keys and Chests with trained "
+        "agents (figure number not verified offline)",
         study="chests-keys",
         quick={"seeds": 6},
         judge=judge_keys,
@@ -302,7 +303,8 @@ register(
         paper="Jain et al. (2021), 'Optimal cost design for model predictive control' (cited in text 000)",
         claim="for a bounded (short-horizon, few-simulation) planner the objective that makes it score best "
         "on the true objective is not the true objective",
-        paper_figure="the paper's MPC cost-design experiments (figures not checked offline)",
+        paper_figure="the paper's MPC cost-design experiments (figure numbers not verified: the paper "
+        "was not reachable offline)",
         study="bounded-design",
         quick={
             "levels": 8,
@@ -321,7 +323,8 @@ register(
         paper="Jain et al. (2021), 'Optimal cost design for model predictive control' (cited in text 000)",
         claim="the same for a short-horizon gradient MPC agent in a continuous world: a designed cost beats "
         "the true one, found by differentiating through the planner",
-        paper_figure="the paper's MPC cost-design experiments (figures not checked offline)",
+        paper_figure="the paper's MPC cost-design experiments (figure numbers not verified: the paper "
+        "was not reachable offline)",
         study="bounded-design-continuous",
         quick=None,  # a cold compile of the unrolled inner optimiser alone takes minutes
         judge=judge_bounded_design,
@@ -396,7 +399,8 @@ register(
         paper="Langosco et al. (2022), 'Goal misgeneralization in deep reinforcement learning'",
         claim="a small fraction of training levels where proxy and goal come apart is enough for the goal to "
         "be learned rather than the proxy",
-        paper_figure="the paper's CoinRun and Maze diversity results (figure numbers not checked offline)",
+        paper_figure="the CoinRun experiment with the coin placed in the right 20% of the level in training "
+        "(figure number not verified: the paper was not reachable offline)",
         study="diversity",
         quick={
             "evaluations": 12,
@@ -413,7 +417,8 @@ register(
         paper="Langosco et al. (2022), 'Goal misgeneralization in deep reinforcement learning'",
         claim="the same claim, with the modelling rule that a positively weighted goal ends the episode "
         "turned off (only the exit ends it): does diversity still make selection prefer the exit?",
-        paper_figure="the paper's CoinRun and Maze diversity results (figure numbers not checked offline)",
+        paper_figure="the CoinRun experiment with the coin placed in the right 20% of the level in training "
+        "(figure number not verified: the paper was not reachable offline)",
         study="diversity-no-stop",
         quick={
             "evaluations": 12,
@@ -561,7 +566,8 @@ register(
         paper="Langosco et al. (2022), 'Goal misgeneralization in deep reinforcement learning'",
         claim="goal misgeneralisation is competent: as capability grows, the agent pursues the proxy ever "
         "more competently while its alignment with the intended goal stays flat",
-        paper_figure="its discussion of capable misgeneralisation (figure numbers not checked offline)",
+        paper_figure="the CoinRun agent that runs to the end of the level, dodging monsters, past a moved "
+        "coin (figure number not verified offline)",
         study="capability-scaling",
         quick={
             "seeds": 4,
