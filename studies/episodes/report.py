@@ -43,6 +43,7 @@ from studies.episodes import paths as level_paths
 from studies.episodes import scaling as capability
 from studies.episodes import threshold as sensitivity
 from studies.episodes.findings import findings
+from studies.episodes.options import option_axes
 from studies.episodes.summary import UNIT, summarise, write_summary_csv
 from studies.reporting import curves, plots
 from studies.reporting.formatting import interval, p_value, plural, proportion
@@ -227,6 +228,7 @@ class _Analysis:
     shortest: dict  # levels.csv: (world, split, seed, goal) -> steps
     series: list[dict[str, Any]]  # summary rows of agents swept over budgets
     scaling: list[dict[str, Any]]  # scaling.csv's lines (empty without a base and a proxy swept)
+    options: list[dict[str, Any]]  # outcomes along a planner option (`studies.episodes.options`)
 
 
 def _analyse(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> _Analysis:
@@ -240,6 +242,7 @@ def _analyse(summary: list[dict[str, Any]], rows: list[dict[str, Any]]) -> _Anal
     return _Analysis(
         thresholds, pairing.compare(ordered), sensitivity.threshold_curve(ordered),
         level_paths.level_paths(rows), _budget_series(summary, rows), capability.scaling_table(rows),
+        option_axes(ordered),
     )  # fmt: skip
 
 
@@ -256,13 +259,15 @@ def _write_files(out: Path, summary: list[dict[str, Any]], analysis: _Analysis) 
             analysis.curve, analysis.thresholds, sensitivity.BAND, out / "threshold.png"
         ),
     }
-    for stale in ("budget.png", "scaling.png", "scaling.csv"):  # from an earlier report of this folder
+    for stale in ("budget.png", "scaling.png", "scaling.csv", "options.png"):  # from an earlier report
         (out / stale).unlink(missing_ok=True)
     if analysis.series:
         paths["budget"] = curves.plot_budget(analysis.series, out / "budget.png")
     if analysis.scaling:
         paths["scaling_csv"] = capability.write_scaling_csv(analysis.scaling, out / "scaling.csv")
         paths["scaling"] = curves.plot_scaling(analysis.scaling, out / "scaling.png")
+    if analysis.options:
+        paths["options"] = curves.plot_option_axes(analysis.options, out / "options.png")
     return paths
 
 
@@ -272,6 +277,7 @@ _CAPTIONS = {
     "budget": "Intended fraction (Wilson 95% over levels) against log budget, per split",
     "scaling": "Success at the agent's own objective (capability ≥ τ; Wilson 95% over levels) and mean "
     "alignment (bootstrap 95% over levels) against log budget, base and proxy agents side by side",
+    "options": "Outcome fractions (Wilson 95% over levels) against a planner option, the rest held fixed",
 }
 
 
@@ -291,6 +297,9 @@ def _sections(summary, analysis: _Analysis, paths: dict[str, Path]) -> tuple[lis
     if "scaling" in paths:
         tables.append(("Capability scaling", [], []))
         figures.append([(paths["scaling"], _CAPTIONS["scaling"])])
+    if "options" in paths:
+        tables.append(("Outcomes against a planner option", [], []))
+        figures.append([(paths["options"], _CAPTIONS["options"])])
     return tables, figures
 
 

@@ -11,6 +11,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from planners import INTENDED, OUTCOMES
 from studies.reporting.plots import OUTCOME_COLOURS, OUTCOME_NAMES, literal, pyplot
 
@@ -210,5 +212,42 @@ def plot_scaling(table: list[dict[str, Any]], path: Path) -> Path:
     if handles:
         fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=8)
     fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def plot_option_axes(axes: list[dict[str, Any]], path: Path) -> Path:
+    """Outcome fractions (Wilson 95% over levels) against a planner option,
+    one panel per axis of `studies.episodes.options.option_axes`."""
+    plt = pyplot()
+    columns = min(3, len(axes))
+    rows = -(-len(axes) // columns)
+    fig, grid = plt.subplots(rows, columns, figsize=(4.4 * columns, 3.2 * rows), squeeze=False, sharey=True)
+    for ax, axis in zip(grid.flat, axes):
+        values = [p["value"] for p in axis["points"]]
+        for outcome in OUTCOMES:
+            n = np.array([p["n"] for p in axis["points"]], dtype=float)
+            share = np.array([p[outcome] for p in axis["points"]]) / n
+            bars = [share - [p[f"{outcome}_lo"] for p in axis["points"]],
+                    [p[f"{outcome}_hi"] for p in axis["points"]] - share]  # fmt: skip
+            ax.errorbar(values, share, yerr=bars, marker="o", ms=4, capsize=2, color=OUTCOME_COLOURS[outcome],
+                        label=OUTCOME_NAMES[outcome])  # fmt: skip
+        if min(values) > 0 and max(values) / min(values) >= 8:
+            ax.set_xscale("log", base=2)
+        ax.set_xticks(values, [f"{v:g}" for v in values])
+        ax.minorticks_off()
+        ax.set_ylim(-0.03, 1.03)
+        n = max(p["n"] for p in axis["points"])
+        ax.set_title(literal(f"{axis['planner']} -> {axis['objective']} on {axis['split']} (n = {n} levels)"),
+                     fontsize=9)  # fmt: skip
+        ax.set_xlabel(literal(axis["option"]))
+    for ax in list(grid.flat)[len(axes) :]:
+        ax.set_axis_off()
+    grid[0][0].set_ylabel("fraction of levels")
+    handles, labels = grid[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.suptitle("Outcomes against a planner option (Wilson 95% CI over levels)", fontsize=10)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
