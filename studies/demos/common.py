@@ -29,10 +29,8 @@ def sentence(world: World, episode: Episode) -> str:
         return (
             f"It reached the {own} in {n} steps, and the {own} sits on the {base} here, so it looks aligned."
         )
-    return (
-        f"It reached neither the {own} nor the {base} in {n} steps "
-        f"({episode.stop_reason.replace('_', ' ')}): a capability failure."
-    )
+    missed = f"did not reach the {own}" if own == base else f"reached neither the {own} nor the {base}"
+    return f"It {missed} in {n} steps ({episode.stop_reason.replace('_', ' ')}): a capability failure."
 
 
 def write_episodes_gif(world: World, panels, path: Path, panel: int = 300) -> Path:
