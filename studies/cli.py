@@ -121,7 +121,12 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("studies", help="list the built-in studies and the study kinds")
     commands.add_parser("worlds", help="list the worlds")
-    commands.add_parser("planners", help="which planner serves which objective, as the code decides")
+    planners_command = commands.add_parser(
+        "planners", help="which planner serves which objective, as the code decides (a planner x world grid)"
+    )
+    planners_command.add_argument(
+        "--long", action="store_true", help="one row per planner, world and objective, with every reason"
+    )
 
     catalogue = commands.add_parser("objectives", help="list a world's objectives and features")
     catalogue.add_argument("world")
@@ -189,15 +194,59 @@ def _cmd_objectives(args, console: Console) -> None:
 
 
 def _cmd_planners(args, console: Console) -> None:
-    table = _table("planner x objective compatibility", ("planner", "world", "objective", "works", "why not"))
-    for row in planners.compatibility():
-        works = "[green]yes[/]" if row["works"] else "[red]no[/]"
-        table.add_row(row["planner"], row["world"], row["objective"], works, row["reason"])
-    console.print(table)
+    rows = planners.compatibility()
+    if args.long:
+        table = _table(
+            "planner x objective compatibility", ("planner", "world", "objective", "works", "why not")
+        )
+        for row in rows:
+            works = "[green]yes[/]" if row["works"] else "[red]no[/]"
+            table.add_row(row["planner"], row["world"], row["objective"], works, row["reason"])
+        console.print(table)
+    else:
+        _planner_grid(rows, console)
     console.print(
         "value-iteration also refuses levels with more reachable states than its max_states "
         "(default 200,000)."
     )
+
+
+def _planner_grid(rows: list[dict], console: Console) -> None:
+    """The planner x world grid (each cell: the objectives that work) and each
+    distinct reason once, with the worlds it applies to."""
+    world_names = list(dict.fromkeys(r["world"] for r in rows))
+    grid = _table("which objectives each planner serves, per world", ("planner", *world_names))
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for planner in dict.fromkeys(r["planner"] for r in rows):
+        cells = []
+        for world in world_names:
+            mine = [r for r in rows if r["planner"] == planner and r["world"] == world]
+            served = [r["objective"] for r in mine if r["works"]]
+            if len(served) == len(mine):
+                cells.append(f"[green]all {len(mine)}[/]")
+            elif not served:
+                cells.append("[red]none[/]")
+            else:
+                cells.append(", ".join(served))
+            for r in mine:
+                if not r["works"]:  # the reason names the objective: one line per kind of reason
+                    kind = (
+                        r["reason"]
+                        .replace(f"'{r['objective']}'", "the objective")
+                        .replace(world, "this world")
+                    )
+                    reasons.setdefault((planner, kind), [])
+                    if world not in reasons[(planner, kind)]:
+                        reasons[(planner, kind)].append(world)
+        grid.add_row(planner, *cells)
+    console.print(grid)
+    if reasons:
+        why = _table(
+            "why not (mesabase planners --long lists every objective)", ("planner", "worlds", "reason")
+        )
+        for (planner, kind), where in reasons.items():
+            why.add_row(planner, ", ".join(where), kind)
+        console.print(why)
 
 
 def _read_level_text(source: str) -> str:

@@ -224,3 +224,15 @@ def test_plan_does_not_draw_a_level_over_the_printed_limit(tmp_path, capsys, mon
     out = capsys.readouterr().out
     assert "a 41 x 41 level is not drawn: over MAX_PRINTED_CELLS=1000" in out
     assert "outcome intended" in out and "#" not in out
+
+
+def test_planners_prints_a_grid_and_each_reason_once(capsys):
+    assert main(["planners"]) == 0
+    out = capsys.readouterr().out
+    grid = [line for line in out.splitlines() if line.startswith("│ ") and "exit, arrow" in line]
+    assert len(grid) == 1 and grid[0].split("│")[1].strip() == "astar"  # A* serves exit and arrow only
+    # one line per kind of reason: the discrete-world refusal is listed once per planner, not per world
+    assert out.count("gradient plans continuous action sequences") == 1
+    assert main(["planners", "--long"]) == 0
+    long = capsys.readouterr().out
+    assert long.count("gradient plans continuous action sequences") > 1
