@@ -6,7 +6,8 @@ the command.
 
 - `registry`: `Reproduction`, `Verdict` and the registry;
 - `entries`: the built-in reproductions and their judges;
-- `measures`, `learning`: numbers the judges read from a finished folder;
+- `measures`: numbers the judges read from a finished episode folder (learning
+  studies are read with `studies.learning.runs` and `seedstats`);
 - `figures`: the figures some rows draw;
 - `run`: running studies (full or ``--quick``) and writing the page.
 """

@@ -13,9 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED
+from studies.learning.runs import HELD_OUT, Run
+from studies.learning.runs import load as load_runs
+from studies.learning.seedstats import between_seed_test, interval_text, paired_seed_test
 from studies.reporting.formatting import interval, p_value
 from studies.reporting.stats import ALPHA, holm
-from studies.reproduce import learning
 from studies.reproduce.figures import plot_depth, plot_escape
 from studies.reproduce.measures import (
     count,
@@ -173,16 +175,11 @@ def judge_proxy_depth(folder: Path) -> Verdict:
         )
     a = pick(rows, "test-sweep", "sweeps", "value-iteration", horizon=side)
     b = pick(rows, "test-bin", "dustpan", "value-iteration", horizon=side)
-    misled_a = {r["seed"]: r["outcome"] == MISGENERALIZED for r in a}
-    misled_b = {r["seed"]: r["outcome"] == MISGENERALIZED for r in b}
-    from studies.reporting.stats import mcnemar_exact
-
-    seeds = sorted(misled_a.keys() & misled_b.keys())
-    _, _, p = mcnemar_exact([misled_a[s] for s in seeds], [misled_b[s] for s in seeds])
+    _, _, p, pairs = paired_mcnemar(a, b, MISGENERALIZED)
     later = f"from depth {instrumental}" if instrumental is not None else "at no depth tried"
     why = (
         f"The side-effect proxy misgeneralizes from depth {side}, the instrumental one {later}; at depth "
-        f"{side} they differ on the same seeds with McNemar p = {p_value(p)} (n = {len(seeds)} levels)."
+        f"{side} they differ on the same seeds with McNemar p = {p_value(p)} (n = {pairs} levels)."
     )
     return Verdict(ours, REPRODUCED if p < ALPHA else PARTLY, why, figure)
 
@@ -263,21 +260,25 @@ def judge_bounded_design(folder: Path) -> Verdict:
     """Reproduced when, at every planner budget, the designed objective beats
     the base objective on base return on held-out training-distribution
     levels (paired permutation across optimiser seeds, Holm over budgets)."""
-    runs = learning.runs(folder)
-    base = runs[0]["config"]["evaluate"].get("objectives", ["exit"])[0] if runs else "exit"
-    budgets = sorted({r["point"].get("planner.budget") for r in runs}, key=lambda b: (b is None, b))
+    runs = load_runs(folder)[1]
+    base = runs[0].payload["config"]["evaluate"].get("objectives", ["exit"])[0] if runs else "exit"
+    budgets = sorted({r.point.get("planner.budget") for r in runs}, key=lambda b: (b is None, b))
     parts, pvalues, gains = [], [], []
     for budget in budgets:
-        members = [r for r in runs if r["point"].get("planner.budget") == budget]
-        learned = learning.per_seed(members, "held-out", "learned", learning.base_return(base))
-        reference = learning.per_seed(members, "held-out", base, learning.base_return(base))
-        if not learned:
+        members = [r for r in runs if r.point.get("planner.budget") == budget]
+        test = paired_seed_test(
+            "", HELD_OUT, "base return",
+            [r.values(HELD_OUT, "learned", "return", base) for r in members],
+            [r.values(HELD_OUT, base, "return", base) for r in members],
+        )  # fmt: skip
+        if test is None:
             continue
-        pvalues.append(learning.paired_p(learned, reference))
-        gains.append(float(np.mean(learned)) - float(np.mean(reference)))
+        pvalues.append(test.p)
+        gains.append(test.difference[0])
         setting = f"budget {budget}" if budget is not None else "all runs"
         parts.append(
-            f"{setting}: held-out base return {learning.text(learned)} against {learning.text(reference)}"
+            f"{setting}: held-out base return {interval_text(test.first_ci)} "
+            f"against {interval_text(test.second_ci)}"
         )
     adjusted = holm([p if math.isfinite(p) else 1.0 for p in pvalues])
     ours = "; ".join(f"{part} (Holm p = {p_value(p)})" for part, p in zip(parts, adjusted))
@@ -335,46 +336,35 @@ register(
 # ---- training diversity -------------------------------------------------------------------
 
 
-def _between_groups(first: list[float], second: list[float]) -> float:
-    """Two-sided p of the difference in means of two independent groups of
-    seeds (`scipy.stats.permutation_test`, seeded)."""
-    from scipy.stats import permutation_test
-
-    result = permutation_test(
-        (np.array(first), np.array(second)),
-        lambda a, b, axis: np.mean(a, axis=axis) - np.mean(b, axis=axis),
-        permutation_type="independent",
-        n_resamples=9999,
-        vectorized=True,
-        random_state=np.random.default_rng(0),
-    )
-    return float(result.pvalue)
-
-
 def judge_diversity(folder: Path) -> Verdict:
     """Reproduced when the learned objectives reach the exit at test more often
     with the most arrow-away training levels than with none (permutation test
     between the two groups of optimiser seeds, p < 0.05), at every number of
     training levels."""
-    runs = learning.runs(folder)
+    runs = load_runs(folder)[1]
     parts, verdicts = [], []
-    for levels in sorted({r["config"].get("levels", 20) for r in runs}):
-        mine = [r for r in runs if r["config"].get("levels", 20) == levels]
-        counts = {}
-        for run in mine:
-            fraction = (run["config"].get("mixture") or {}).get("fraction", 0.0)
-            counts.setdefault(math.floor(fraction * levels + 0.5), {})[run["point"].get("seed", 0)] = run
+    for levels in sorted({r.payload["config"].get("levels", 20) for r in runs}):
+        counts: dict[int, dict[int, Run]] = {}
+        for run in runs:
+            config = run.payload["config"]
+            if config.get("levels", 20) == levels:
+                fraction = (config.get("mixture") or {}).get("fraction", 0.0)
+                counts.setdefault(math.floor(fraction * levels + 0.5), {})[run.seed] = run
         low, high = min(counts), max(counts)
-        none = learning.per_seed(list(counts[low].values()), "test", "learned", learning.reached("exit"))
-        most = learning.per_seed(list(counts[high].values()), "test", "learned", learning.reached("exit"))
-        p = math.nan
-        if len(none) > 1 and len(most) > 1 and np.ptp(none + most) > 0:
-            p = _between_groups(most, none)
+        test = between_seed_test(
+            "", "test", "reached exit",
+            [r.values("test", "learned", "goal", "exit") for r in counts[high].values()],
+            [r.values("test", "learned", "goal", "exit") for r in counts[low].values()],
+            ("most arrow-away levels", "none"),
+        )  # fmt: skip
+        if test is None:
+            continue
         parts.append(
-            f"{levels} training levels: test exit reach {learning.text(none)} with {low} arrow-away levels, "
-            f"{learning.text(most)} with {high} (permutation p = {p_value(p)})"
+            f"{levels} training levels: test exit reach {interval_text(test.second_ci)} with {low} "
+            f"arrow-away levels, {interval_text(test.first_ci)} with {high} "
+            f"(permutation p = {p_value(test.p)})"
         )
-        verdicts.append((np.mean(most) > np.mean(none), p))
+        verdicts.append((test.difference[0] > 0, test.p))
     # Holm over the numbers of training levels: one test each
     adjusted = holm([p if math.isfinite(p) else 1.0 for _, p in verdicts])
     ours = "; ".join(parts) + f" (Holm over {len(verdicts)} tests: {', '.join(p_value(p) for p in adjusted)})"
@@ -439,21 +429,24 @@ def judge_keys_selected(folder: Path) -> Verdict:
     Wilson interval over seeds that excludes 0) and the learned objectives
     score lower on the base objective at test than the base objective itself
     (paired permutation across seeds, p < 0.05)."""
-    runs = learning.runs(folder)
+    runs = load_runs(folder)[1]
     if not runs:
         return Verdict("no finished runs", NOT_REPRODUCED, "The study has no results.")
-    keys = sum(r["weights"].get("collected_key", 0.0) > r["weights"].get("opened_chest", 0.0) for r in runs)
+    keys = sum(r.weights.get("collected_key", 0.0) > r.weights.get("opened_chest", 0.0) for r in runs)
     share = fraction_text(keys, len(runs)).replace("/", " of ", 1)
-    learned = learning.per_seed(runs, "test", "learned", learning.base_return("chests"))
-    reference = learning.per_seed(runs, "test", "chests", learning.base_return("chests"))
-    p = learning.paired_p(learned, reference)
+    test = paired_seed_test(
+        "", "test", "chests return",
+        [r.values("test", "learned", "return", "chests") for r in runs],
+        [r.values("test", "chests", "return", "chests") for r in runs],
+    )  # fmt: skip
+    p = test.p if test is not None else math.nan
     ours = (
         f"{share} optimiser seeds select keys over chests (Wilson 95% over seeds); test chests return "
-        f"{learning.text(learned)} against the base objective's {learning.text(reference)}, paired "
-        f"permutation p = {p_value(p)}"
+        f"{interval_text(test.first_ci)} against the base objective's {interval_text(test.second_ci)}, "
+        f"paired permutation p = {p_value(p)}"
     )
     lower = wilson(keys, len(runs))[1]
-    if lower > 0 and math.isfinite(p) and p < ALPHA and np.mean(learned) < np.mean(reference):
+    if lower > 0 and math.isfinite(p) and p < ALPHA and test.difference[0] < 0:
         why = "Training cannot tell keys from chests; selection lands on the key proxy on some seeds."
         return Verdict(ours, REPRODUCED, why)
     if keys:

@@ -5,7 +5,6 @@ Wilson intervals over levels, and paired tests matched by seed."""
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -92,20 +91,3 @@ def shortest_paths(folder: Path, split: str) -> dict[str, list[int]]:
             if row["split"] == split and row["shortest_path"]:
                 paths.setdefault(row["goal"], []).append(int(row["shortest_path"]))
     return paths
-
-
-def learned_payloads(folder: Path) -> list[dict[str, Any]]:
-    """Every finished run of a learning study (the store's ``learned`` table)."""
-    with ResultStore(Path(folder) / "results.sqlite", read_only=True) as store:
-        return store.learned()
-
-
-def rows_by_id(folder: Path, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Episode rows by cell id."""
-    with ResultStore(Path(folder) / "results.sqlite", read_only=True) as store:
-        return {r["cell_id"]: r for r in store.rows(sorted(ids))}
-
-
-def setting_key(point: dict[str, Any]) -> str:
-    """A learning run's sweep point without its optimiser seed, as text."""
-    return json.dumps({k: v for k, v in sorted(point.items()) if k != "seed"})
