@@ -57,7 +57,6 @@ from typing import Any
 
 import numpy as np
 
-import objectives
 import planners
 import worlds
 from studies.analysis.epic import TabularReward, epic
@@ -157,12 +156,6 @@ def cells(world, level, mdp: TabularMDP) -> list[tuple[int, ...]]:
     (the oracle's states, then ``()`` for the extra absorbing state)."""
     states = planners.default_oracle().model(world, level).states
     return [tuple(int(v) for v in s) for s in states] + [()] * (mdp.n_states - len(states))
-
-
-def reward_objective(world, weights: dict[str, float], discount: float) -> objectives.Objective:
-    """R as an objective: its goal features with non-zero weight end its episodes."""
-    terminal = {f for f in goal_features(world) if weights.get(f, 0.0) != 0.0}
-    return objectives.Objective(dict(weights), terminal, discount=discount, name="R")
 
 
 def complexity(values: np.ndarray, live: np.ndarray) -> dict[str, float]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import planners
 from studies.core.kinds import DEFAULT_KIND, StudyKind, get_kind, kind_names
-from studies.core.limits import MAX_SEED_VALUE, MAX_SEEDS, Limit, memory_note
+from studies.core.limits import MAX_SEEDS, Limit, memory_note
 from worlds import MesabaseError
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "builtin"
@@ -116,13 +116,6 @@ def positive_int(source: str, key: str, value, limit: Limit | None = None) -> in
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise fail(source, key, f"expected a positive integer, got {value!r}")
     within(source, key, limit, value)
-    return value
-
-
-def seed_value(source: str, key: str, value) -> int:
-    """`value` if it is a seed: an integer in [0, `MAX_SEED_VALUE`]."""
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_SEED_VALUE:
-        raise fail(source, key, f"expected a seed, an integer from 0 to {MAX_SEED_VALUE}, got {value!r}")
     return value
 
 

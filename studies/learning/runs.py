@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from studies.core.store import ResultStore
 
 _TIE = 1e-9
@@ -122,8 +120,3 @@ def group(runs: list[Run]) -> dict[tuple, list[Run]]:
     for run in sorted(runs, key=lambda r: (settings_key(r.point), r.seed)):
         groups.setdefault(settings_key(run.point), []).append(run)
     return groups
-
-
-def mean_over_seeds(runs: list[Run], field: str) -> float:
-    """The mean of a numeric payload field over runs."""
-    return float(np.mean([r.payload[field] for r in runs]))

@@ -44,11 +44,6 @@ def seed_interval(clusters: Sequence[Sequence[float]]) -> Interval:
     return cluster_bootstrap_ci(clusters)
 
 
-def seed_text(clusters: Sequence[Sequence[float]]) -> str:
-    """`seed_interval` as report text, e.g. "0.54 [0.18, 0.90] (n = 4 optimiser seeds)"."""
-    return interval_text(seed_interval(clusters))
-
-
 def interval_text(values: Interval) -> str:
     mean, lo, hi, n = values
     return interval(mean, lo, hi, n, UNIT)
