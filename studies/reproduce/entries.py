@@ -132,7 +132,7 @@ register(
         claim="malign generalisation needs no search: a reactive policy that steps towards the nearest "
         "key, with no internal search, pursues keys rather than chests when keys become plentiful",
         paper_figure="none in the source text; Langosco et al. (2022) run Keys and Chests with trained "
-        "agents (figure number not verified offline)",
+        "agents (ICML 2022, arXiv:2105.14111; figure number not cited: the PDF could not be opened here)",
         study="chests-keys",
         quick={"seeds": 6},
         judge=judge_keys,
@@ -301,11 +301,13 @@ def judge_bounded_design(folder: Path) -> Verdict:
 register(
     Reproduction(
         name="bounded-design",
-        paper="Jain et al. (2021), 'Optimal cost design for model predictive control' (cited in text 000)",
+        paper="Jain, Chan, Brown & Dragan (2021), 'Optimal cost design for model predictive control', "
+        "L4DC, PMLR 144:1205-1217, arXiv:2104.11353 (cited in text 000)",
         claim="for a bounded (short-horizon, few-simulation) planner the objective that makes it score best "
         "on the true objective is not the true objective",
-        paper_figure="the paper's MPC cost-design experiments (figure numbers not verified: the paper "
-        "was not reachable offline)",
+        paper_figure="the driving scenarios comparing MPC under the true cost C with MPC under the designed "
+        "cost C' (cumulative true cost; also on the project page sites.google.com/berkeley.edu/ocd-mpc). "
+        "Figure number not cited: the paper's PDF could not be opened from this machine",
         study="bounded-design",
         quick={
             "levels": 8,
@@ -321,11 +323,13 @@ register(
 register(
     Reproduction(
         name="bounded-design-continuous",
-        paper="Jain et al. (2021), 'Optimal cost design for model predictive control' (cited in text 000)",
+        paper="Jain, Chan, Brown & Dragan (2021), 'Optimal cost design for model predictive control', "
+        "L4DC, PMLR 144:1205-1217, arXiv:2104.11353 (cited in text 000)",
         claim="the same for a short-horizon gradient MPC agent in a continuous world: a designed cost beats "
         "the true one, found by differentiating through the planner",
-        paper_figure="the paper's MPC cost-design experiments (figure numbers not verified: the paper "
-        "was not reachable offline)",
+        paper_figure="the driving scenarios comparing MPC under the true cost C with MPC under the designed "
+        "cost C' (cumulative true cost; also on the project page sites.google.com/berkeley.edu/ocd-mpc). "
+        "Figure number not cited: the paper's PDF could not be opened from this machine",
         study="bounded-design-continuous",
         quick=None,  # a cold compile of the unrolled inner optimiser alone takes minutes
         judge=judge_bounded_design,
@@ -386,11 +390,13 @@ def judge_diversity(folder: Path) -> Verdict:
 register(
     Reproduction(
         name="diversity",
-        paper="Langosco et al. (2022), 'Goal misgeneralization in deep reinforcement learning'",
+        paper="Langosco, Koch, Sharkey, Pfau & Krueger (2022), 'Goal misgeneralization in deep "
+        "reinforcement learning', ICML, PMLR 162, arXiv:2105.14111",
         claim="a small fraction of training levels where proxy and goal come apart is enough for the goal to "
         "be learned rather than the proxy",
         paper_figure="the CoinRun experiment with the coin placed in the right 20% of the level in training "
-        "(figure number not verified: the paper was not reachable offline)",
+        "and tested with the coin anywhere (videos on sites.google.com/view/goal-misgeneralization). "
+        "Figure number not cited: the paper's PDF could not be opened from this machine",
         study="diversity",
         quick={
             "evaluations": 12,
@@ -404,11 +410,13 @@ register(
 register(
     Reproduction(
         name="diversity-no-stop",
-        paper="Langosco et al. (2022), 'Goal misgeneralization in deep reinforcement learning'",
+        paper="Langosco, Koch, Sharkey, Pfau & Krueger (2022), 'Goal misgeneralization in deep "
+        "reinforcement learning', ICML, PMLR 162, arXiv:2105.14111",
         claim="the same claim, with the modelling rule that a positively weighted goal ends the episode "
         "turned off (only the exit ends it): does diversity still make selection prefer the exit?",
         paper_figure="the CoinRun experiment with the coin placed in the right 20% of the level in training "
-        "(figure number not verified: the paper was not reachable offline)",
+        "and tested with the coin anywhere (videos on sites.google.com/view/goal-misgeneralization). "
+        "Figure number not cited: the paper's PDF could not be opened from this machine",
         study="diversity-no-stop",
         quick={
             "evaluations": 12,
@@ -556,11 +564,13 @@ def judge_scaling(folder: Path) -> Verdict:
 register(
     Reproduction(
         name="capability-scaling",
-        paper="Langosco et al. (2022), 'Goal misgeneralization in deep reinforcement learning'",
+        paper="Langosco, Koch, Sharkey, Pfau & Krueger (2022), 'Goal misgeneralization in deep "
+        "reinforcement learning', ICML, PMLR 162, arXiv:2105.14111",
         claim="goal misgeneralisation is competent: as capability grows, the agent pursues the proxy ever "
         "more competently while its alignment with the intended goal stays flat",
         paper_figure="the CoinRun agent that runs to the end of the level, dodging monsters, past a moved "
-        "coin (figure number not verified offline)",
+        "coin (CoinRun section and videos). Figure number not cited: the paper's PDF could not be opened "
+        "from this machine",
         study="capability-scaling",
         quick={
             "seeds": 4,
