@@ -26,8 +26,9 @@ from studies.core.executors import check_executor
 from studies.core.folder import claim_folder, default_out_dir, study_identity
 from studies.core.kinds import DEFAULT_KIND, get_kind, kind_names
 from studies.core.limits import MAX_PRINTED_CELLS_ENV, max_printed_cells
-from studies.core.spec import builtin_names, load_with_kind, read_toml, study_path
+from studies.core.spec import StudyError, builtin_names, load_with_kind, read_toml, study_path
 from studies.demos import demo_names, get_demo, run_demo
+from studies.demos.common import DEFAULT_FPS, MAX_FPS, MAX_SCALE
 from studies.reporting.report import write_report
 from studies.reproduce import reproduce, reproduction_names
 from studies.reproduce.run import names_of
@@ -62,6 +63,15 @@ def _parser() -> argparse.ArgumentParser:
         "point-mass: gradient planner iterations (default 100)",
     )  # fmt: skip
     demo.add_argument("--no-gif", action="store_true", help="skip the animated GIF")
+    demo.add_argument(
+        "--fps", type=float, default=DEFAULT_FPS,
+        help=f"GIF frames per second, over 0 and at most {MAX_FPS:g} (default {DEFAULT_FPS:g}: slow "
+        "enough to talk over)",
+    )  # fmt: skip
+    demo.add_argument(
+        "--scale", type=float, default=1.0,
+        help=f"GIF size factor, over 0 and at most {MAX_SCALE:g} (default 1; 2 for a large projector)",
+    )  # fmt: skip
     demo.add_argument(
         "--levels", type=int, default=0, metavar="N",
         help="point-mass only: also play each of the four episodes on N seeded levels and print the rates "
@@ -120,12 +130,19 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("dir", help="a folder written by mesabase run")
 
     commands.add_parser("studies", help="list the built-in studies and the study kinds")
+    show = commands.add_parser(
+        "show", help="print a built-in study's TOML, to run as it is or to save and edit as a template"
+    )
+    show.add_argument("name", help="a built-in study ('mesabase studies' lists them)")
     commands.add_parser("worlds", help="list the worlds")
     planners_command = commands.add_parser(
         "planners", help="which planner serves which objective, as the code decides (a planner x world grid)"
     )
     planners_command.add_argument(
         "--long", action="store_true", help="one row per planner, world and objective, with every reason"
+    )
+    planners_command.add_argument(
+        "--world", default=None, help="only this world (default: every world; 'mesabase worlds' lists them)"
     )
 
     catalogue = commands.add_parser("objectives", help="list a world's objectives and features")
@@ -194,28 +211,32 @@ def _cmd_objectives(args, console: Console) -> None:
 
 
 def _cmd_planners(args, console: Console) -> None:
-    rows = planners.compatibility()
+    if args.world is not None:
+        worlds.get(args.world)  # an unknown world: one line that lists the worlds
+    rows = planners.compatibility(None if args.world is None else [args.world])
+    where = "" if args.world is None else f" in {args.world}"
     if args.long:
         table = _table(
-            "planner x objective compatibility", ("planner", "world", "objective", "works", "why not")
+            f"planner x objective compatibility{where}", ("planner", "world", "objective", "works", "why not")
         )
         for row in rows:
             works = "[green]yes[/]" if row["works"] else "[red]no[/]"
             table.add_row(row["planner"], row["world"], row["objective"], works, row["reason"])
         console.print(table)
     else:
-        _planner_grid(rows, console)
+        _planner_grid(rows, console, where)
     console.print(
         "value-iteration also refuses levels with more reachable states than its max_states "
         "(default 200,000)."
     )
 
 
-def _planner_grid(rows: list[dict], console: Console) -> None:
+def _planner_grid(rows: list[dict], console: Console, where: str = "") -> None:
     """The planner x world grid (each cell: the objectives that work) and each
-    distinct reason once, with the worlds it applies to."""
+    distinct reason once, with the worlds it applies to; `where` (" in WORLD")
+    names the one world the rows cover."""
     world_names = list(dict.fromkeys(r["world"] for r in rows))
-    grid = _table("which objectives each planner serves, per world", ("planner", *world_names))
+    grid = _table(f"which objectives each planner serves{where or ', per world'}", ("planner", *world_names))
     reasons: dict[tuple[str, str], list[str]] = {}
     for planner in dict.fromkeys(r["planner"] for r in rows):
         cells = []
@@ -292,7 +313,10 @@ def _cmd_plan(args, console: Console) -> None:
 
 
 def _cmd_studies(args, console: Console) -> None:
-    table = _table("built-in studies (mesabase run NAME)", ("name", "kind", "description"))
+    table = _table(
+        "built-in studies (mesabase run NAME; mesabase show NAME prints one as a template)",
+        ("name", "kind", "description"),
+    )
     for name in builtin_names():
         data = read_toml(study_path(name))
         first_sentence = " ".join(str(data.get("description", "")).split()).split(". ")[0].rstrip(".")
@@ -302,6 +326,22 @@ def _cmd_studies(args, console: Console) -> None:
     for name in kind_names():
         kinds.add_row(name + (" (default)" if name == DEFAULT_KIND else ""), get_kind(name).description)
     console.print(kinds)
+
+
+def _cmd_show(args, console: Console) -> None:
+    """The built-in study's file as it is, after two comment lines that say how to run it."""
+    if args.name not in builtin_names():
+        raise StudyError(
+            f"unknown built-in study {args.name!r}; built-in studies: {', '.join(builtin_names())}"
+        )
+    text = study_path(args.name).read_text(encoding="utf-8")
+    # plain stdout, not rich: a TOML table header such as [[planners]] would read as markup
+    sys.stdout.write(
+        f"# mesabase run {args.name}\n"
+        "# or save this as my-study.toml and run: mesabase run my-study.toml\n"
+        + text
+        + ("" if text.endswith("\n") else "\n")
+    )
 
 
 def _cmd_run(args, console: Console) -> None:
@@ -353,9 +393,16 @@ def _cmd_demo(args, console: Console) -> None:
         return
     if args.levels < 0:
         raise worlds.InvalidParameterError(f"--levels must be a non-negative integer, got {args.levels}")
+    # written so that NaN fails too
+    if not 0 < args.fps <= MAX_FPS:
+        raise worlds.InvalidParameterError(f"--fps must be over 0 and at most {MAX_FPS:g}, got {args.fps:g}")
+    if not 0 < args.scale <= MAX_SCALE:
+        raise worlds.InvalidParameterError(
+            f"--scale must be over 0 and at most {MAX_SCALE:g}, got {args.scale:g}"
+        )
     # each demo validates its budget before any work
     run_demo(args.world, seed=args.seed, out_dir=args.out, budget=args.budget, console=console,
-             gif=not args.no_gif, levels=args.levels)  # fmt: skip
+             gif=not args.no_gif, levels=args.levels, fps=args.fps, scale=args.scale)  # fmt: skip
 
 
 _COMMANDS = {
@@ -368,6 +415,7 @@ _COMMANDS = {
     "report": _cmd_report,
     "reproduce": _cmd_reproduce,
     "studies": _cmd_studies,
+    "show": _cmd_show,
 }
 
 

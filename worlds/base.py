@@ -28,7 +28,7 @@ import numpy as np
 
 from worlds.errors import InvalidParameterError, UnknownNameError
 from worlds.params import is_int
-from worlds.render import ansi_cells, paint_cells
+from worlds.render import GHOSTS, LABELS, PALETTE, ansi_cells, legend_swatch, paint_cells, path_cells
 
 
 def _frozen(array: np.ndarray, dtype) -> np.ndarray:
@@ -203,18 +203,69 @@ class World:
     def format(self, level: Level) -> str:
         raise NotImplementedError
 
-    def _cell_kinds(self, level: Level, state=None, path=None) -> np.ndarray:
+    #: every kind (a `worlds.render.PALETTE` name) that this world's RGB
+    #: pictures draw, in legend reading order; markers "path", "revisit" and
+    #: "agent" included
+    picture_kinds: ClassVar[tuple[str, ...]] = ()
+    #: those of `picture_kinds` that only some levels have (e.g. a bin), each
+    #: with the kind whose presence in a level's initial picture implies it
+    #: (a collected key needs keys on the floor): a level's legend lists them
+    #: only then
+    optional_kinds: ClassVar[Mapping[str, str]] = {}
+
+    def _cell_kinds(self, level: Level, state=None, path=None, agent: bool = True) -> np.ndarray:
         """``object[H, W]`` cell kinds (names in `worlds.render.PALETTE`) of
-        `level` in `state`, with `path` (a sequence of states) marked."""
+        `level` in `state`, with `path` (a sequence of states) marked; with
+        ``agent=False`` each cell keeps its own kind where the agent stands
+        (the RGB pictures draw the agent as a ring on top)."""
         raise NotImplementedError
 
+    def _agent_cell(self, level: Level, state) -> tuple[int, int] | None:
+        """The (row, col) where pictures draw the agent: `state`'s, or none without a state."""
+        return None if state is None else (int(state[0]), int(state[1]))
+
     def render_ansi(self, level: Level, state=None, path=None, color: bool = True) -> str:
-        """The level as text with ANSI colours; `path` is a sequence of states."""
-        return ansi_cells(self._cell_kinds(level, state, path), color=color)
+        """The level as text with ANSI colours; `path` is a sequence of states.
+        Glyphs: `text_legend`."""
+        kinds = self._cell_kinds(level, state, path)
+        for cell in path_cells(path):
+            if kinds[cell] in GHOSTS:  # one glyph per cell: the path wins over a ghost
+                kinds[cell] = "path"
+        return ansi_cells(kinds, color=color)
 
     def render_rgb(self, level: Level, state=None, path=None, cell: int = 16) -> np.ndarray:
-        """The level as ``uint8[H * cell, W * cell, 3]``."""
-        return paint_cells(self._cell_kinds(level, state, path), cell)
+        """The level as ``uint8[H * cell, W * cell, 3]``: cells, then the path
+        coloured by time with revisits dotted, then the agent as a ring (see
+        `worlds.render`); `legend_entries` names every colour and marker."""
+        kinds = self._cell_kinds(level, state, path, agent=False)
+        return paint_cells(kinds, cell, path=path_cells(path), agent=self._agent_cell(level, state))
+
+    def legend_kinds(self, level: Level | None = None) -> tuple[str, ...]:
+        """The kinds `legend_entries` lists: `picture_kinds`, less the
+        `optional_kinds` that `level`'s initial picture lacks."""
+        if level is None:
+            return tuple(self.picture_kinds)
+        present = set(self._cell_kinds(level, agent=False).ravel())
+        needs = self.optional_kinds
+        return tuple(kind for kind in self.picture_kinds if kind not in needs or needs[kind] in present)
+
+    def legend_entries(self, level: Level | None = None) -> list[tuple[str, np.ndarray]]:
+        """(label, swatch ``uint8[24, 24, 3]``) for every colour and marker this
+        world's pictures use (of `level`'s, when given), in reading order."""
+        return [(LABELS[kind], legend_swatch(kind, 24)) for kind in self.legend_kinds(level)]
+
+    def text_legend(self) -> dict[str, str]:
+        """Glyph -> meaning for `render_ansi`'s text pictures, e.g. ``"o": "path"``.
+        A glyph with two meanings lists both (a collected key reads as ``.``,
+        or as ``o`` where the path ran); revisits have no glyph."""
+        out: dict[str, str] = {}
+        for kind in self.picture_kinds:
+            if kind == "revisit":
+                continue
+            glyph = PALETTE[kind][0]
+            label = {"path": "path", "agent": "agent"}.get(kind, LABELS[kind])
+            out[glyph] = f"{out[glyph]} or {label}" if glyph in out else label
+        return out
 
     # ---- Gymnasium observations -------------------------------------------
     def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, ...]:

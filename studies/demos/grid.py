@@ -16,8 +16,19 @@ from rich.table import Table
 from rich.text import Text
 
 from objectives import catalogue
-from planners import Agent, AStar, Episode, rollout
-from studies.demos.common import OUTCOME_STYLE, sentence, write_episodes_gif
+from planners import CAPABILITY_FAILURE, MISGENERALIZED, Agent, AStar, Episode, rollout
+from studies.demos.common import (
+    DEFAULT_FPS,
+    OUTCOME_STYLE,
+    Panel,
+    Played,
+    check_pacing,
+    level_label,
+    sentence,
+    write_demo_page,
+    write_episodes_gif,
+    write_episodes_png,
+)
 from studies.demos.registry import Demo, register_demo
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
@@ -28,12 +39,15 @@ SPLITS = ("train", "test")
 
 @dataclasses.dataclass
 class DemoResult:
-    """The demo's levels, its episodes keyed by (objective, split), and its files."""
+    """The demo's levels, its episodes keyed by (objective, split), its files
+    and every episode as the viewer page shows it."""
 
     world: World
     levels: dict[str, Level]
     episodes: dict[tuple[str, str], Episode]
     files: list[Path]
+    played: list[Played] = dataclasses.field(default_factory=list)
+    caption: str = ""
 
 
 def run_arrow_maze_demo(
@@ -43,13 +57,17 @@ def run_arrow_maze_demo(
     console: Console | None = None,
     gif: bool = True,
     levels: int = 0,
+    fps: float = DEFAULT_FPS,
+    scale: float = 1.0,
 ) -> DemoResult:
     """Play the four demo episodes (A* with each catalogue objective on a
-    train and a test level of `seed`), print them and write the PNG and GIF.
+    train and a test level of `seed`), print them and write the PNG, the GIF
+    (`fps` frames a second, pixel sizes times `scale`) and ``demo.html``.
 
     `budget` is A*'s max expansions (None: unbounded); this demo has no rates
     over seeded levels, so `levels` must be 0.
     """
+    check_pacing(fps, scale)
     world = get_world(WORLD)
     planner = AStar(max_expansions=budget)  # validates the budget before any work
     if levels:
@@ -62,27 +80,66 @@ def run_arrow_maze_demo(
         for name in names
         for split in SPLITS
     }
+    played = [
+        Played(
+            f"{name}-seeking agent",
+            repr(planner),
+            name,
+            split,
+            seed,
+            split_levels[split],
+            episode,
+            sentence(world, episode),
+        )  # fmt: skip
+        for (name, split), episode in episodes.items()
+    ]
 
-    for (name, split), episode in episodes.items():
-        level = split_levels[split]
+    for item in played:
+        level = item.level
         console.print(
             Text(
-                f"\n{name}-seeking agent ({planner!r}) on the {split} level "
+                f"\n{item.agent} ({planner!r}) on the {item.split} level "
                 f"({level.height}x{level.width}, seed {seed})",
                 style="bold",
             )  # fmt: skip
         )
-        console.print(Text.from_ansi(world.render_ansi(level, path=episode.states)), end="")
+        console.print(Text.from_ansi(world.render_ansi(level, path=item.episode.states)), end="")
     console.print(_outcome_table(world, episodes, names))
+    caption = _caption(world, split_levels, episodes)
+    console.print(Text(caption, style="bold"))
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = [_write_png(world, split_levels, episodes, names, out / f"{world.name}.png")]
+    panels = _panels(world, split_levels, episodes, names)
+    heading = (
+        f"{world.name}: the same A* planner pursues the exit (base) or the green arrow (proxy), seed {seed}"
+    )
+    files = [
+        write_episodes_png(
+            world, panels, out / f"{world.name}.png", heading=heading, caption=caption, scale=scale
+        )
+    ]
     if gif:
-        files.append(_write_gif(world, split_levels, episodes, names, out / f"{world.name}.gif"))
+        files.append(
+            write_episodes_gif(
+                world,
+                panels,
+                out / f"{world.name}.gif",
+                fps=fps,
+                scale=scale,
+                caption=caption,
+                heading=heading,
+            )  # fmt: skip
+        )
+    intro = (
+        "The same A* planner pursues the exit (the base objective) or the green arrow (a proxy). "
+        "In training the arrow sits on the exit; at test the maze is larger and the arrow has moved. "
+        + caption
+    )
+    files.append(write_demo_page(world, out / "demo.html", f"{world.name} demo", played, panels, intro))
     for path in files:
         console.print(f"wrote {path}")
-    return DemoResult(world, split_levels, episodes, files)
+    return DemoResult(world, split_levels, episodes, files, played, caption)
 
 
 def _outcome_table(world: World, episodes, names) -> Table:
@@ -101,43 +158,40 @@ def _outcome_table(world: World, episodes, names) -> Table:
     return table
 
 
-def _title(world: World, name: str, split: str, episode: Episode) -> str:
-    return f"{name}-seeking agent, {split}: {episode.outcome.replace('_', ' ')}"
+def _caption(world: World, levels, episodes) -> str:
+    """One sentence on what went wrong at test: the proxy agent's episode."""
+    proxy = next(name for name, _ in episodes if name != world.base)
+    episode = episodes[(proxy, "test")]
+    if episode.outcome == MISGENERALIZED:
+        return (
+            f"At test the {proxy} moved: the {proxy}-seeking agent crossed the larger maze "
+            f"competently to the {proxy} and never reached the {world.base}."
+        )
+    base = episodes[(world.base, "test")]
+    if episode.outcome == CAPABILITY_FAILURE and base.outcome == CAPABILITY_FAILURE:
+        return (
+            f"At test neither agent reached its goal ({base.steps} and {episode.steps} steps): "
+            "a capability failure, not an objective failure."
+        )
+    return f"On the test level the {proxy}-seeking agent {sentence(world, episode)[3:]}"
 
 
-def _write_png(world: World, levels, episodes, names, path: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(len(names), len(SPLITS), figsize=(10, 10))
-    for i, name in enumerate(names):
-        for j, split in enumerate(SPLITS):
-            episode = episodes[(name, split)]
-            ax = axes[i, j]
-            ax.imshow(world.render_rgb(levels[split], state=episode.states[-1], path=episode.states))
-            ax.set_title(_title(world, name, split, episode), fontsize=11)
-            ax.set_axis_off()
-    fig.suptitle(
-        f"{world.name}: the same A* planner, objective '{names[0]}' vs '{names[1]}'\n"
-        "green arrow = proxy, red square = exit, blue = agent, amber = path",
-        fontsize=12,
-    )
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def _write_gif(world: World, levels, episodes, names, path: Path, panel: int = 300) -> Path:
+def _panels(world: World, levels, episodes, names) -> list[Panel]:
     panels = []
     for name in names:
         for split in SPLITS:
             level, episode = levels[split], episodes[(name, split)]
-            cell = max(2, panel // max(level.height, level.width))
-            panels.append((_title(world, name, split, episode), level, episode, cell))
-    return write_episodes_gif(world, panels, path, panel)
+            role = "base" if name == world.base else "proxy"
+            panels.append(
+                Panel(
+                    level_label(world, level),
+                    f"{name}-seeking agent ({role}): {episode.outcome.replace('_', ' ')}, "
+                    f"{episode.steps} steps",
+                    level,
+                    episode,
+                )
+            )
+    return panels
 
 
 ARROW_MAZE_DEMO = register_demo(

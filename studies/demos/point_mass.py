@@ -29,9 +29,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from planners import CAPABILITY_FAILURE, OUTCOMES, Agent, Episode, rollout
-from studies.demos.common import OUTCOME_STYLE, sentence, write_episodes_gif
+from planners import CAPABILITY_FAILURE, MISGENERALIZED, OUTCOMES, Agent, Episode, rollout
+from studies.demos.common import (
+    DEFAULT_FPS,
+    OUTCOME_STYLE,
+    Panel,
+    Played,
+    check_pacing,
+    level_label,
+    sentence,
+    write_demo_page,
+    write_episodes_gif,
+    write_episodes_png,
+)
 from studies.demos.registry import Demo, register_demo
+from studies.reporting.formatting import plural
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
 
@@ -66,7 +78,8 @@ CORNERS = (
 class PointMassDemoResult:
     """The demo's levels and episodes keyed by corner key ("A".."D"), the rates
     over `levels` seeded levels (corner key -> {"exit", "beacon", outcome} ->
-    fraction; empty when levels=0) and the files written."""
+    fraction; empty when levels=0), the files written, every episode as the
+    viewer shows it and the GIF's caption."""
 
     world: World
     levels: dict[str, Level]
@@ -74,6 +87,8 @@ class PointMassDemoResult:
     rates: dict[str, dict[str, float]]
     files: list[Path]
     corners: tuple[Corner, ...] = CORNERS
+    played: list[Played] = dataclasses.field(default_factory=list)
+    caption: str = ""
 
 
 def _planners(budget: int | None) -> dict[str, object]:
@@ -90,12 +105,17 @@ def run_point_mass_demo(
     console: Console | None = None,
     gif: bool = True,
     levels: int = 0,
+    fps: float = DEFAULT_FPS,
+    scale: float = 1.0,
 ) -> PointMassDemoResult:
-    """Play the four corner episodes on `seed`, print them, write the PNG (and
-    GIF); with `levels` > 0 also print the rates over seeds 0..levels-1.
+    """Play the four corner episodes on `seed`, print them, write the PNG,
+    the GIF (`fps` frames a second, pixel sizes times `scale`) and
+    ``demo.html``; with `levels` > 0 also print the rates over seeds
+    0..levels-1.
 
     `budget`, if given, is the gradient planner's `iterations`.
     """
+    check_pacing(fps, scale)
     if not isinstance(levels, (int, np.integer)) or isinstance(levels, bool) or levels < 0:
         raise InvalidParameterError(f"levels must be a non-negative integer, got {levels!r}")
     world = get_world(WORLD)
@@ -125,14 +145,55 @@ def run_point_mass_demo(
         rates = _rates(world, planners, levels, console)
         console.print(_rates_table(rates, levels))
 
+    caption = _caption(episodes)
+    console.print(Text(caption, style="bold"))
+    played = [
+        Played(
+            f"{corner.planner} -> {corner.objective}",
+            repr(planners[corner.planner]),
+            corner.objective,
+            corner.split,
+            seed,
+            demo_levels[corner.split],
+            episodes[corner.key],
+            point_mass_sentence(world, demo_levels[corner.split], episodes[corner.key]),
+        )  # fmt: skip
+        for corner in CORNERS
+    ]
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = [_write_png(world, demo_levels, episodes, seed, out / f"{world.name}.png")]
+    panels = [
+        Panel(level_label(world, item.level), _title(corner, item.episode), item.level, item.episode)
+        for corner, item in zip(CORNERS, played, strict=True)
+    ]
+    heading = f"point-mass, seed {seed}: gradient planner vs CEM, exit (base) vs beacon (proxy)"
+    files = [
+        write_episodes_png(
+            world, panels, out / f"{world.name}.png", heading=heading, caption=caption, scale=scale
+        )
+    ]
     if gif:
-        files.append(_write_gif(world, demo_levels, episodes, out / f"{world.name}.gif"))
+        files.append(
+            write_episodes_gif(
+                world,
+                panels,
+                out / f"{world.name}.gif",
+                fps=fps,
+                scale=scale,
+                caption=caption,
+                heading=heading,
+            )  # fmt: skip
+        )
+    intro = (
+        "Four corners of the robustness picture in a continuous world: a gradient planner and CEM pursue "
+        "the exit (base) or the beacon (proxy). In training the beacon sits on the exit; at test it has "
+        "moved, and test-trap levels add a U-shaped trap in front of the exit. " + caption
+    )
+    files.append(write_demo_page(world, out / "demo.html", "point-mass demo", played, panels, intro))
     for path in files:
         console.print(f"wrote {path}")
-    return PointMassDemoResult(world, demo_levels, episodes, rates, files)
+    return PointMassDemoResult(world, demo_levels, episodes, rates, files, CORNERS, played, caption)
 
 
 # ---- words ---------------------------------------------------------------------
@@ -231,7 +292,8 @@ def _rates(world: World, planners: dict, count: int, console: Console) -> dict[s
 
 def _rates_table(rates: dict[str, dict[str, float]], count: int) -> Table:
     table = Table(
-        title=f"point-mass over {count} seeded level(s) per corner (seeds 0..{count - 1}, goal scoring)",
+        title=f"point-mass over {plural('seeded level', count)} per corner "
+        f"(seeds 0..{count - 1}, goal scoring)",
         caption="fraction of episodes; on train and test-trap the beacon sits on the exit",
     )
     table.add_column("corner", no_wrap=True)
@@ -250,41 +312,21 @@ def _rates_table(rates: dict[str, dict[str, float]], count: int) -> Table:
 
 def _title(corner: Corner, episode: Episode) -> str:
     outcome = episode.outcome.replace("_", " ")
-    return f"{corner.key}. {corner.planner} -> {corner.objective}, {corner.split}: {outcome}"
+    return f"{corner.key}. {corner.planner} -> {corner.objective}: {outcome}, {episode.steps} steps"
 
 
-def _write_png(world: World, levels, episodes, seed: int, path: Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 2, figsize=(10, 10.6))
-    for corner, ax in zip(CORNERS, axes.flat, strict=True):
-        episode = episodes[corner.key]
-        image = world.render_rgb(levels[corner.split], state=episode.states[-1], path=episode.states)
-        ax.imshow(image)
-        ax.set_title(_title(corner, episode), fontsize=11)
-        ax.set_axis_off()
-    fig.suptitle(
-        f"point-mass, seed {seed}: gradient planner vs CEM, objective 'exit' vs 'beacon'\n"
-        "exit = red disc, beacon = green (a ring when on the exit), obstacles = dark,\n"
-        "start = light blue, path = orange, final position = blue dot",
-        fontsize=12,
+def _caption(episodes: dict[str, Episode]) -> str:
+    """One sentence on what went wrong: the beacon-seeker at test (B) and the trap (C)."""
+    beacon, trapped = episodes["B"], episodes["C"]
+    if beacon.outcome == MISGENERALIZED and not trapped.achieved["exit"]:
+        return (
+            "At test the beacon moved: the gradient planner flew competently to the beacon and never "
+            "reached the exit; pursuing the exit instead, it never got round the U-shaped trap."
+        )
+    return (
+        f"At test the beacon-seeking gradient planner was {beacon.outcome.replace('_', ' ')}, and the "
+        f"exit-seeking one on the trap level {trapped.outcome.replace('_', ' ')}."
     )
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def _write_gif(world: World, levels, episodes, path: Path, panel: int = 300) -> Path:
-    panels = []
-    for corner in CORNERS:
-        level, episode = levels[corner.split], episodes[corner.key]
-        cell = max(2, int(panel // world.arena_size(level)))
-        panels.append((_title(corner, episode), level, episode, cell))
-    return write_episodes_gif(world, panels, path, panel)
 
 
 POINT_MASS_DEMO = register_demo(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from studies.demos.common import DEFAULT_FPS, check_pacing
 from worlds import MesabaseError
 from worlds import names as world_names
 
@@ -24,12 +25,16 @@ class Demo:
     Attributes:
         name: the world it shows (``mesabase demo NAME``).
         description: one line for the listing.
-        run: ``run(seed, out_dir, budget, console, gif, levels) -> result``:
+        run: ``run(seed, out_dir, budget, console, gif, levels, fps, scale) -> result``:
             plays the demo's episodes, prints them to `console` and writes
-            its pictures into `out_dir`. `budget` is the demo planner's
-            budget (None: its default) and `levels` > 0 asks for rates over
-            that many seeded levels (a demo without rates refuses it). Bad
-            arguments raise a `worlds.MesabaseError` before any work.
+            into `out_dir` its PNG (``<world>.png``), its GIF
+            (``<world>.gif``, unless `gif` is False) and its interactive
+            page (``demo.html``). `budget` is the demo planner's budget
+            (None: its default); `levels` > 0 asks for rates over that many
+            seeded levels (a demo without rates refuses it); `fps` is the
+            GIF's frames per second and `scale` multiplies the pictures'
+            pixel sizes. Bad arguments raise a `worlds.MesabaseError` before
+            any work.
     """
 
     name: str
@@ -69,8 +74,16 @@ def run_demo(
     console=None,
     gif: bool = True,
     levels: int = 0,
+    fps: float = DEFAULT_FPS,
+    scale: float = 1.0,
 ):
-    """Play the demo of `world_name`, print it and write its PNG (and GIF);
-    see `Demo.run`. Returns the demo's result (e.g. `studies.demos.grid.DemoResult`)."""
+    """Play the demo of `world_name`, print it and write its PNG, GIF and
+    ``demo.html``; see `Demo.run`. Returns the demo's result (e.g.
+    `studies.demos.grid.DemoResult`). A bad `fps` or `scale` raises
+    `worlds.InvalidParameterError` before any work."""
     demo = get_demo(world_name)
-    return demo.run(seed=seed, out_dir=out_dir, budget=budget, console=console, gif=gif, levels=levels)
+    check_pacing(fps, scale)
+    return demo.run(
+        seed=seed, out_dir=out_dir, budget=budget, console=console, gif=gif, levels=levels,
+        fps=fps, scale=scale,
+    )  # fmt: skip

@@ -17,6 +17,9 @@
   planner is swept over budgets with more than one objective
   (`studies.episodes.scaling`);
 - ``example-N.png``: episodes replayed from their rows and rendered;
+- ``viewer.html``: the example episodes, and the same agents' episodes on
+  the same level seeds of the other splits, to step through side by side
+  (`studies.reporting.viewer`);
 - ``report.md`` and ``report.html`` (self-contained: images inlined), led by
   the findings of `studies.episodes.findings`.
 
@@ -45,7 +48,7 @@ from studies.episodes import threshold as sensitivity
 from studies.episodes.findings import findings
 from studies.episodes.options import option_axes
 from studies.episodes.summary import UNIT, summarise, write_summary_csv
-from studies.reporting import curves, plots
+from studies.reporting import curves, plots, viewer
 from studies.reporting.formatting import interval, p_value, plural, proportion
 from studies.reporting.pages import (
     html_figure,
@@ -100,21 +103,84 @@ def _power(summary: list[dict[str, Any]], tests: int) -> str:
     )
 
 
-def _examples(rows, out: Path, count: int, say) -> list[tuple[Path, str]]:
+def _examples(rows, out: Path, count: int, say) -> tuple[list[tuple[Path, str]], dict]:
     """Replay and render up to `count` illustrative episodes; skips (with a
-    message) any that cannot be replayed faithfully."""
+    message) any that cannot be replayed faithfully. Returns the pictures as
+    (path, caption) and the replays by cell id: (row, (world, level, episode))."""
     for stale in out.glob("example-*.png"):  # from an earlier report of this folder
         stale.unlink()
-    written = []
+    written, replays = [], {}
     for row in plots.choose_examples(rows, count):
         path = out / f"example-{len(written) + 1}.png"
         try:
-            plots.plot_example(row, path)
+            replayed = plots.replay(row)
+            plots.plot_example(row, path, replayed)
         except (MesabaseError, ImportError) as error:
             say(f"skipped example {plots.caption(row)}: {error}")
             continue
         written.append((path, plots.caption(row)))
-    return written
+        replays[row["cell_id"]] = (row, replayed)
+    return written, replays
+
+
+def _viewer_rows(rows, examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The example rows, each followed by the same agent's rows on the same
+    level seed of the other splits, so the viewer shows train and test side by side."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for example in examples:
+        chosen.setdefault(example["cell_id"], example)
+        for row in rows:
+            same = all(row[k] == example[k] for k in ("world", "agent", "seed"))
+            if same and row["split"] != example["split"]:
+                chosen.setdefault(row["cell_id"], row)
+    return list(chosen.values())
+
+
+def _viewer(rows, replays: dict, out: Path, name: str, say) -> Path | None:
+    """Write ``viewer.html``: the example episodes (`replays` from `_examples`)
+    and their matching episodes on the other splits, replayed, one cell size
+    for every grid level. None (and no page) without a replayed episode."""
+    (out / "viewer.html").unlink(missing_ok=True)  # from an earlier report of this folder
+    played = []
+    for row in _viewer_rows(rows, [row for row, _ in replays.values()]):
+        try:
+            world, level, episode = (
+                replays[row["cell_id"]][1] if row["cell_id"] in replays else plots.replay(row)
+            )
+        except (MesabaseError, ImportError) as error:
+            say(f"left {plots.caption(row)} out of the viewer: {error}")
+            continue
+        if episode.steps != row["steps"]:
+            replayed = f"it replays in {episode.steps} steps, not {row['steps']}"
+            say(f"left {plots.caption(row)} out of the viewer: {replayed}")
+            continue
+        played.append((row, world, level, episode))
+    if not played:
+        return None
+    cell = viewer.page_cell([level for _, world, level, _ in played if not world.continuous])
+    shown = []
+    for row, world, level, episode in played:
+        seen = viewer.viewer_episode(
+            world, level, episode, agent=row["agent"], planner=row["planner"], objective=row["objective"],
+            split=row["split"], seed=row["seed"], cell=cell,
+        )  # fmt: skip
+        # the stored scores and outcome: the replay is scored by goals only
+        seen = dataclasses.replace(
+            seen,
+            outcome=row["outcome"],
+            capability=_score(row["capability"]),
+            alignment=_score(row["alignment"]),
+        )
+        shown.append(dataclasses.replace(seen, sentence=viewer.story(seen)))
+    intro = (
+        f"The example episodes of the study {name}, replayed from their stored rows, each beside the same "
+        "agent's episodes on the same level seed of the other splits. Outcomes and scores are as stored."
+    )
+    return viewer.write_viewer(out / "viewer.html", f"Study {name}: example episodes", shown, intro=intro)
+
+
+def _score(value) -> float:
+    return float("nan") if value is None else float(value)
 
 
 # ---- the page ------------------------------------------------------------------------
@@ -180,10 +246,11 @@ def _paired_table(comparisons: list[pairing.Comparison]) -> Table:
     return "Paired comparisons (same levels, matched by seed)", headers, rows
 
 
-def pages(info, notes, tables, sentences, figures, examples, files) -> tuple[str, str]:
+def pages(info, notes, tables, sentences, figures, examples, files, viewer_name=None) -> tuple[str, str]:
     """The report's markdown and HTML texts. `tables` are (title, headers,
     rows); `figures` has, per table, a list of (path, caption) shown after it;
-    `examples` are (path, caption); `files` the CSV names linked at the end."""
+    `examples` are (path, caption); `files` the CSV names linked at the end;
+    `viewer_name` the file name of the page that steps through the examples (or None)."""
     title, description = info["name"], info.get("description", "")
     md, page = page_opening(f"Study: {title}", description, notes, sentences)
     for (heading, headers, rows), shown in zip(tables, figures):
@@ -198,6 +265,10 @@ def pages(info, notes, tables, sentences, figures, examples, files) -> tuple[str
     if examples:
         md += ["## Example episodes", *(markdown_image(path, text) for path, text in examples)]
         page += ["<h2>Example episodes</h2>", *(html_figure(path, text) for path, text in examples)]
+    if viewer_name:
+        lead, name = "Step through the example episodes: ", html.escape(viewer_name)
+        md.append(f"{lead}[{markdown_text(viewer_name)}]({viewer_name}).")
+        page.append(f"<p>{lead}<a href='{name}'>{name}</a>.</p>")
     more = "Every number above, and more (mean returns, event rates, shortest paths), is in: "
     md.append(more + ", ".join(f"[{name}]({name})" for name in files) + ".")
     page.append(
@@ -324,14 +395,20 @@ def write_episode_report(out_dir: str | Path, console=None, examples: int = 3) -
     summary = summarise(rows)
     analysis = _analyse(summary, rows)
     paths = _write_files(out, summary, analysis)
-    shown = _examples(rows, out, examples, say)
+    shown, replays = _examples(rows, out, examples, say)
     paths.update({path.stem: path for path, _ in shown})
+    page_of_examples = _viewer(rows, replays, out, info["name"], say)
+    if page_of_examples is not None:
+        paths["viewer"] = page_of_examples
     sentences = findings(summary, rows, analysis.comparisons, analysis.curve, analysis.shortest)
     tables, figures = _sections(summary, analysis, paths)
     files = ["summary.csv", "paired.csv", "threshold.csv", "levels.csv"]
     files += ["scaling.csv"] if "scaling_csv" in paths else []
     tests = pairing.family_size(analysis.comparisons)
-    markdown, page = pages(info, _notes(info, summary, tests), tables, sentences, figures, shown, files)
+    markdown, page = pages(
+        info, _notes(info, summary, tests), tables, sentences, figures, shown, files,
+        viewer_name=page_of_examples.name if page_of_examples is not None else None,
+    )  # fmt: skip
     paths["markdown"] = out / "report.md"
     paths["markdown"].write_text(markdown, encoding="utf-8")
     paths["html"] = out / "report.html"

@@ -58,6 +58,7 @@ from studies.reporting.stats import (
     paired_difference_ci,
     paired_permutation_test,
 )
+from studies.reporting.viewer import ViewerEpisode, viewer_episode, write_viewer
 
 __all__ = [
     "AGENT_PALETTE",
@@ -108,4 +109,7 @@ __all__ = [
     "spreadsheet_safe",
     "write_report",
     "write_section_report",
+    "ViewerEpisode",
+    "viewer_episode",
+    "write_viewer",
 ]

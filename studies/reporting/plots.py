@@ -465,10 +465,11 @@ def replay(row: dict[str, Any]):
     return world, level, episode
 
 
-def plot_example(row: dict[str, Any], path: Path) -> Path:
-    """Replay one episode and save its picture, titled with agent, split, seed and outcome."""
+def plot_example(row: dict[str, Any], path: Path, replayed=None) -> Path:
+    """Replay one episode and save its picture, titled with agent, split, seed and outcome.
+    `replayed`: the (world, level, episode) of `replay(row)` when the caller has it already."""
     plt = pyplot()
-    world, level, episode = replay(row)
+    world, level, episode = replayed if replayed is not None else replay(row)
     if episode.steps != row["steps"]:
         raise ReplayError(f"the replay took {episode.steps} steps, the stored episode {row['steps']}")
     size = {} if world.continuous else {"cell": int(np.clip(512 // max(level.height, level.width), 8, 48))}

@@ -126,6 +126,8 @@ class ArrowMaze(World):
     legend = LEGEND
     moves = MOVES
     tile_kinds = ("exit", "arrow")
+    picture_kinds = ("wall", "floor", "start", "exit", "arrow", "arrow_on_exit", "path", "revisit", "agent")
+    optional_kinds = {"exit": "exit", "arrow": "arrow", "arrow_on_exit": "arrow_on_exit"}
     reactive_rule = {"towards": "exit"}
 
     # ---- generation -------------------------------------------------------
@@ -236,7 +238,7 @@ class ArrowMaze(World):
         return _build(walls, marks["S"][0], exits[0], arrows[0], "text", None, {})
 
     # ---- pictures ---------------------------------------------------------
-    def _cell_kinds(self, level: Level, state=None, path=None) -> np.ndarray:
+    def _cell_kinds(self, level: Level, state=None, path=None, agent: bool = True) -> np.ndarray:
         """Per-tile drawing codes shared by the ANSI and RGB renderers."""
         kinds = np.where(level.grid[k.TILES] == k.WALL, "wall", "floor").astype(object)
         for r, c in path_cells(path):
@@ -245,7 +247,7 @@ class ArrowMaze(World):
         kinds[start] = "start"
         kinds[exit_] = "exit"
         kinds[arrow] = "arrow_on_exit" if arrow == exit_ else "arrow"
-        if state is not None:
+        if state is not None and agent:
             here = (int(state[0]), int(state[1]))
             kinds[here] = "agent" if kinds[here] in ("floor", "path", "start") else f"agent_on_{kinds[here]}"
         return kinds

@@ -69,7 +69,7 @@ from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameEr
 from worlds.limits import MAX_CAPACITY_HINT, check_level_cells
 from worlds.mazes import perfect_maze
 from worlds.params import discrete_action, int_range, odd_range, probability
-from worlds.render import PALETTE, path_cells
+from worlds.render import GHOSTS, LABELS, PALETTE, path_cells
 from worlds.text import grid_lines, read_grid
 
 LEGEND = {
@@ -87,8 +87,23 @@ PALETTE.update(
         "chest": ("C", "1;35", _FLOOR, _BROWN, "square"),
         "key_on_chest": ("X", "1;33;45", _BROWN, _GOLD, "disc"),
         "open_chest": ("c", "35", _FLOOR, (205, 170, 125), "square"),
-        "agent_on_chest": ("@", "1;36;45", _BROWN, _AGENT, "disc"),
-        "agent_on_open_chest": ("@", "1;36", (205, 170, 125), _AGENT, "disc"),
+        # a key picked up off the floor: a faint gold disc with a gold edge
+        "key_taken": (".", "2;33", _FLOOR, (246, 226, 160), "disc"),
+        # text only (RGB pictures draw the agent as a ring over the cell's own kind)
+        "agent_on_chest": ("@", "1;36;45", _BROWN, _AGENT, "ring"),
+        "agent_on_open_chest": ("@", "1;36", (205, 170, 125), _AGENT, "ring"),
+    }
+)
+GHOSTS["key_taken"] = _GOLD
+LABELS.update(
+    {
+        "key": "key (proxy)",
+        "chest": "chest (closed)",
+        "key_on_chest": "key lying on a chest",
+        "open_chest": "chest (opened)",
+        "key_taken": "key (collected)",
+        "agent_on_chest": "agent on a chest",
+        "agent_on_open_chest": "agent on an opened chest",
     }
 )
 MOVES = np.stack([k.ROW_STEP, k.COL_STEP], axis=1)  # (row, col) offset per action
@@ -128,6 +143,20 @@ class ChestsKeys(World):
     legend = LEGEND
     moves = MOVES
     tile_kinds = ("key", "chest")
+    picture_kinds = (
+        "wall",
+        "floor",
+        "start",
+        "key",
+        "chest",
+        "key_on_chest",
+        "key_taken",
+        "open_chest",
+        "path",
+        "revisit",
+        "agent",
+    )
+    optional_kinds = {"key": "key", "key_on_chest": "key_on_chest", "key_taken": "key"}
     reactive_rule = {"towards": "key"}
 
     # ---- generation -------------------------------------------------------
@@ -256,7 +285,10 @@ class ChestsKeys(World):
         return _build(walls, starts[0], keys, chests, "text", None, {})
 
     # ---- pictures ---------------------------------------------------------
-    def _cell_kinds(self, level: Level, state=None, path=None) -> np.ndarray:
+    def _cell_kinds(self, level: Level, state=None, path=None, agent: bool = True) -> np.ndarray:
+        """Per-tile drawing codes; without a state, the start state's. A key
+        picked up off the floor stays as a ghost (``key_taken``); one picked
+        up off a chest opened that chest on the same step."""
         kinds = np.where(level.grid[k.TILES] == k.WALL, "wall", "floor").astype(object)
         state = self.initial_state(level) if state is None else np.asarray(state)
         for r, c in path_cells(path):
@@ -268,11 +300,19 @@ class ChestsKeys(World):
         for cell, i in items["keys"].items():
             if int(state[k.KEYS_LEFT]) >> i & 1:
                 kinds[cell] = "key_on_chest" if kinds[cell] == "chest" else "key"
-        here = (int(state[k.ROW]), int(state[k.COL]))
-        kinds[here] = {"chest": "agent_on_chest", "open_chest": "agent_on_open_chest"}.get(
-            kinds[here], "agent"
-        )
+            elif cell not in items["chests"]:
+                kinds[cell] = "key_taken"
+        if agent:
+            here = (int(state[k.ROW]), int(state[k.COL]))
+            kinds[here] = {"chest": "agent_on_chest", "open_chest": "agent_on_open_chest"}.get(
+                kinds[here], "agent"
+            )
         return kinds
+
+    def _agent_cell(self, level: Level, state) -> tuple[int, int]:
+        """Drawn even without a state: at the start."""
+        state = self.initial_state(level) if state is None else state
+        return int(state[k.ROW]), int(state[k.COL])
 
     def observation_shape(self, split_params: dict[str, Any]) -> tuple[int, int, int]:
         size = _read(split_params)[0][1]

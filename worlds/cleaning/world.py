@@ -112,7 +112,7 @@ from worlds.cleaning import kernels as k
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
 from worlds.limits import MAX_CAPACITY_HINT, check_level_cells
 from worlds.params import discrete_action, flag, int_range, integer
-from worlds.render import PALETTE, path_cells
+from worlds.render import GHOSTS, LABELS, PALETTE, path_cells
 from worlds.text import grid_lines, read_grid
 
 LEGEND = {
@@ -137,8 +137,22 @@ PALETTE.update(
         "dirt": ("d", "33", _DIRT_RGB, None, None),
         "start_on_dirt": ("s", "1;34;43", _DIRT_RGB, (190, 210, 245), "square"),
         "bin": ("B", "1;35", _FLOOR_RGB, _BIN_RGB, "square"),
-        "agent_on_dirt": ("@", "1;36;43", _DIRT_RGB, _AGENT_RGB, "disc"),
-        "agent_on_bin": ("@", "1;36;45", _BIN_RGB, _AGENT_RGB, "disc"),
+        # swept dirt: a faint square with a dirt-brown edge
+        "dirt_cleaned": (".", "2;33", _FLOOR_RGB, (226, 210, 190), "square"),
+        # text only (RGB pictures draw the agent as a ring over the cell's own kind)
+        "agent_on_dirt": ("@", "1;36;43", _DIRT_RGB, _AGENT_RGB, "ring"),
+        "agent_on_bin": ("@", "1;36;45", _BIN_RGB, _AGENT_RGB, "ring"),
+    }
+)
+GHOSTS["dirt_cleaned"] = _DIRT_RGB
+LABELS.update(
+    {
+        "dirt": "dirt",
+        "start_on_dirt": "start on dirt",
+        "bin": "dirt bin (refills the dustpan)",
+        "dirt_cleaned": "dirt (cleaned)",
+        "agent_on_dirt": "agent on dirt",
+        "agent_on_bin": "agent on the bin",
     }
 )
 MOVES = np.stack([k.ROW_STEP, k.COL_STEP], axis=1)  # (row, col) offset per movement action
@@ -198,6 +212,19 @@ class Cleaning(World):
     legend = LEGEND
     moves = MOVES
     tile_kinds = ("dirt", "bin")
+    picture_kinds = (
+        "wall",
+        "floor",
+        "start",
+        "start_on_dirt",
+        "dirt",
+        "dirt_cleaned",
+        "bin",
+        "path",
+        "revisit",
+        "agent",
+    )
+    optional_kinds = {"start_on_dirt": "start_on_dirt", "bin": "bin"}
     reactive_rule = {"towards": "dirt", "then": "sweep"}
 
     # ---- generation -------------------------------------------------------
@@ -330,19 +357,22 @@ class Cleaning(World):
         return _build(tiles, starts[0], dirt, sweep_rule, bin_, "text", None, {})
 
     # ---- pictures ---------------------------------------------------------
-    def _cell_kinds(self, level: Level, state=None, path=None) -> np.ndarray:
-        """Per-tile drawing codes shared by the ANSI and RGB renderers."""
+    def _cell_kinds(self, level: Level, state=None, path=None, agent: bool = True) -> np.ndarray:
+        """Per-tile drawing codes shared by the ANSI and RGB renderers; swept
+        dirt stays as a ghost (``dirt_cleaned``), except under the start."""
         kinds = np.where(level.grid[k.WALLS] != 0, "wall", "floor").astype(object)
         for cell in path_cells(path):
             kinds[cell] = "path"
         bin_ = _bin(level)
         if bin_ is not None:
             kinds[bin_] = "bin"
+        for cell in _dirt_cells(level):
+            kinds[cell] = "dirt_cleaned"
         for cell in self.locate(level, state, "dirt"):
             kinds[tuple(cell)] = "dirt"
         start = _start(level)
         kinds[start] = "start_on_dirt" if kinds[start] == "dirt" else "start"
-        if state is not None:
+        if state is not None and agent:
             here = (int(state[0]), int(state[1]))
             kinds[here] = _AGENT_ON.get(kinds[here], "agent")
         return kinds

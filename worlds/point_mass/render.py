@@ -3,7 +3,18 @@
 World coordinates have y pointing up; both pictures put high y at the top.
 Colours follow `worlds.render.PALETTE`: obstacles are drawn like walls, the
 exit red, the beacon green (the grid worlds' arrow), the start light blue and
-the point itself as a blue dot.
+the point itself as a blue ring with a small centre dot. Layers, bottom to
+top: floor, obstacles, start, paths (narrower than the start's disc), exit and
+beacon, the point, so that the goals stay visible under a path that ends on
+them and inside the ring.
+
+Each path is a line in its own colour (`PATH_COLOURS`, cycled) whose middle
+runs from a light tint of that colour (early) to a dark shade (late), so a
+long episode reads as one. `LEGEND` names every colour and marker;
+`legend_swatches` draws them.
+
+Text glyphs (`render_ansi`): ``#`` obstacle, ``.`` free, ``E`` exit, ``B``
+beacon, ``*`` beacon on the exit, ``S`` start, ``o`` path, ``@`` the point.
 """
 
 from __future__ import annotations
@@ -14,7 +25,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from worlds.point_mass import layout as L
-from worlds.render import PALETTE
+from worlds.render import LABELS, PALETTE
 
 FLOOR = PALETTE["floor"][2]
 OBSTACLE = PALETTE["wall"][2]
@@ -32,6 +43,19 @@ PATH_COLOURS = (
     (120, 85, 60),
     (0, 150, 220),
 )
+#: how far a path's time ramp runs towards white (early) and black (late)
+_TINT, _SHADE = 0.7, 0.55
+
+#: legend entry -> label, in reading order (see `legend_swatches`)
+LEGEND = {
+    "obstacle": "obstacle",
+    "exit": "exit",
+    "beacon": "green beacon (proxy)",
+    "beacon_on_exit": "green beacon on the exit (ring)",
+    "start": "start",
+    "path": LABELS["path"],
+    "point": "point mass (blue ring: where it is)",
+}
 
 #: ANSI text cells per unit of arena, on each axis
 ANSI_CELLS_PER_UNIT = 2
@@ -46,6 +70,17 @@ GLYPH_CODES = {
     "o": PALETTE["path"][1],
     "@": PALETTE["agent"][1],
 }
+#: glyph -> meaning, for the text picture
+GLYPHS = {
+    "#": "obstacle",
+    ".": "free space",
+    "E": "exit",
+    "B": "green beacon",
+    "*": "green beacon on the exit",
+    "S": "start",
+    "o": "path",
+    "@": "point mass",
+}
 
 
 # ---- RGB ------------------------------------------------------------------
@@ -55,10 +90,11 @@ def render_rgb(world, level, state=None, paths=None, scale: int = 40) -> np.ndar
     """The level as ``uint8[H, W, 3]`` with ``H = W = round(size * scale)``.
 
     Args:
-        state: the point's state ``float[4]`` (x, y, vx, vy), drawn as a blue dot.
+        state: the point's state ``float[4]`` (x, y, vx, vy), drawn as a blue ring.
         paths: a list of state sequences (each ``float[T, 4]``), drawn as
-            polylines in `PATH_COLOURS` order; None entries are skipped but
-            still use up their colour, so path i keeps its colour.
+            lines in `PATH_COLOURS` order, each coloured by time inside; None
+            entries are skipped but still use up their colour, so path i
+            keeps its colour.
         scale: pixels per arena unit.
     """
     p = world.arrays(level)
@@ -67,15 +103,44 @@ def render_rgb(world, level, state=None, paths=None, scale: int = 40) -> np.ndar
     image = Image.new("RGB", (pixels, pixels), FLOOR)
     draw = ImageDraw.Draw(image)
     to_px = _pixel_mapping(size, scale)
-    _draw_regions(draw, p, to_px, scale)
     _draw_obstacles(draw, p, to_px, scale)
     _dot(draw, to_px(p[L.START_X], p[L.START_Y]), max(3.0, 0.18 * scale), START, START_EDGE)
     for i, path in enumerate(paths or ()):
         if path is not None:
             _draw_path(draw, path, to_px, PATH_COLOURS[i % len(PATH_COLOURS)], scale)
+    _draw_regions(draw, p, to_px, scale)
     if state is not None:
-        _dot(draw, to_px(state[0], state[1]), max(3.0, 0.2 * scale), AGENT)
+        _point(draw, to_px(state[0], state[1]), scale)
     return np.asarray(image, dtype=np.uint8).copy()
+
+
+def legend_swatches(cell: int = 24) -> dict[str, np.ndarray]:
+    """`LEGEND` entry -> its picture as a render draws it, ``uint8[cell, cell, 3]``."""
+    out = {}
+    for name in LEGEND:
+        image = Image.new("RGB", (cell, cell), FLOOR)
+        draw = ImageDraw.Draw(image)
+        centre, radius = (cell / 2, cell / 2), cell * 0.36
+        if name == "obstacle":
+            draw.rectangle([0, 0, cell - 1, cell - 1], fill=OBSTACLE)
+        elif name == "exit":
+            _dot(draw, centre, radius, EXIT)
+        elif name == "beacon":
+            _dot(draw, centre, radius, BEACON)
+        elif name == "beacon_on_exit":
+            _dot(draw, centre, radius, EXIT)
+            _dot(draw, centre, radius, None, BEACON, width=max(2, round(radius / 3)))
+        elif name == "start":
+            _dot(draw, centre, cell * 0.3, START, START_EDGE)
+        elif name == "path":
+            y = cell / 2
+            _draw_path(
+                draw, [(x, y) for x in np.linspace(1, cell - 1, 8)], lambda x, y: (x, y), PATH_COLOURS[0], 48
+            )
+        elif name == "point":
+            _point(draw, centre, cell * 1.6)
+        out[name] = np.asarray(image, dtype=np.uint8).copy()
+    return out
 
 
 def _pixel_mapping(size: float, scale: float):
@@ -116,16 +181,38 @@ def _draw_obstacles(draw, p: np.ndarray, to_px, scale: float) -> None:
         _dot(draw, to_px(x, y), r * scale, OBSTACLE)
 
 
+def _point(draw, centre, scale: float) -> None:
+    """The point mass: a blue ring (the goal under it stays visible) round a small blue dot."""
+    radius = max(3.0, 0.2 * scale)
+    _dot(draw, centre, radius, None, AGENT, width=max(2, round(scale / 12)))
+    _dot(draw, centre, max(1.0, 0.04 * scale), AGENT)
+
+
+def time_ramp(colour, times: np.ndarray) -> np.ndarray:
+    """A path's colour by time: a tint of `colour` at 0 (early), `colour` at
+    0.5 and a shade at 1 (late), ``uint8[len(times), 3]``."""
+    base = np.asarray(colour, dtype=np.float64)
+    t = np.clip(np.asarray(times, dtype=np.float64), 0.0, 1.0)[:, None]
+    early = base + (255.0 - base) * _TINT * (1 - 2 * t)
+    late = base * (1 - _SHADE * (2 * t - 1))
+    return np.rint(np.where(t < 0.5, early, late)).astype(np.uint8)
+
+
 def _draw_path(draw, path, to_px, colour, scale: float) -> None:
-    """One state sequence ``float[T, 4]`` as a polyline (a dot when T == 1)."""
+    """One state sequence ``float[T, 4]`` as a line in `colour` whose middle
+    is coloured by time (`time_ramp`); a dot when T == 1."""
     points = [to_px(s[0], s[1]) for s in path]
     if not points:
         return
-    width = max(2, round(scale / 10))
+    width = max(3, round(scale / 8))
     if len(points) == 1:
         _dot(draw, points[0], width, colour)
-    else:
-        draw.line(points, fill=colour, width=width, joint="curve")
+        return
+    draw.line(points, fill=colour, width=width, joint="curve")
+    inner = max(1, width - 2)
+    times = (np.arange(len(points) - 1) + 0.5) / (len(points) - 1)
+    for (a, b), rgb in zip(zip(points[:-1], points[1:]), time_ramp(colour, times)):
+        draw.line([a, b], fill=tuple(int(v) for v in rgb), width=inner)
 
 
 # ---- ANSI text ------------------------------------------------------------

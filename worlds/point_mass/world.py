@@ -386,6 +386,34 @@ class PointMass(ContinuousWorld):
         return render_rgb(self, level, state=state, paths=everything or None, scale=cell)
 
     def render_ansi(self, level: Level, state=None, path=None, color: bool = True) -> str:
+        """Text, 2 cells per arena unit; glyphs: `text_legend`."""
         from worlds.point_mass.render import render_ansi
 
         return render_ansi(self, level, state=state, path=path, color=color)
+
+    def legend_kinds(self, level: Level | None = None) -> tuple[str, ...]:
+        """Names from `worlds.point_mass.render.LEGEND`; with `level`, only the
+        beacon's own form there (apart from the exit, or a ring on it)."""
+        from worlds.point_mass.render import LEGEND
+
+        kinds = tuple(LEGEND)
+        if level is None:
+            return kinds
+        p = self.arrays(level)
+        apart = np.hypot(p[L.BEACON_X] - p[L.EXIT_X], p[L.BEACON_Y] - p[L.EXIT_Y]) >= (
+            p[L.EXIT_R] + p[L.BEACON_R]
+        )
+        return tuple(kind for kind in kinds if kind != ("beacon_on_exit" if apart else "beacon"))
+
+    def legend_entries(self, level: Level | None = None) -> list[tuple[str, np.ndarray]]:
+        """(label, swatch ``uint8[24, 24, 3]``): obstacle, exit, beacon, start,
+        path (coloured by time), the point."""
+        from worlds.point_mass.render import LEGEND, legend_swatches
+
+        swatches = legend_swatches(24)
+        return [(LEGEND[kind], swatches[kind]) for kind in self.legend_kinds(level)]
+
+    def text_legend(self) -> dict[str, str]:
+        from worlds.point_mass.render import GLYPHS
+
+        return dict(GLYPHS)

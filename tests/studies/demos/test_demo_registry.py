@@ -3,27 +3,33 @@ line that names them, and a registered demo runs through `run_demo`."""
 
 import pytest
 
+import worlds
 from studies.cli import EXIT_BAD_INPUT, main
-from studies.demos import Demo, demo_names, get_demo, register_demo, run_demo
+from studies.demos import Demo, demo_names, get_demo, register_demo, registry, run_demo
 from worlds import MesabaseError
 
 
 def test_demo_without_a_world_lists_the_demos(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    for name in ("arrow-maze", "point-mass"):
+    for name in ("arrow-maze", "point-mass", "chests-keys", "cleaning"):
         assert name in out and get_demo(name).description.split()[0] in out
-    assert demo_names()[:2] == ["arrow-maze", "point-mass"]
+    assert demo_names()[:4] == ["arrow-maze", "point-mass", "chests-keys", "cleaning"]
+
+
+def test_every_world_has_a_demo():
+    assert set(worlds.names()) <= set(demo_names())
 
 
 @pytest.mark.parametrize(
     "world, message",
     [
-        ("nope", "unknown world 'nope'; valid worlds: arrow-maze, point-mass"),
-        ("chests-keys", "no demo for world 'chests-keys' yet; demos: arrow-maze, point-mass"),
+        ("nope", "unknown world 'nope'; valid worlds: arrow-maze, point-mass, chests-keys"),
+        ("cleaning", "no demo for world 'cleaning' yet; demos: arrow-maze, point-mass, chests-keys"),
     ],
 )
-def test_a_world_without_a_demo_is_one_line_and_status_2(world, message, capsys):
+def test_a_world_without_a_demo_is_one_line_and_status_2(world, message, capsys, monkeypatch):
+    monkeypatch.delitem(registry._DEMOS, "cleaning")  # as if cleaning had no demo yet
     assert main(["demo", world]) == EXIT_BAD_INPUT
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and message in error
@@ -45,6 +51,9 @@ def test_a_registered_demo_runs_through_run_demo(tmp_path):
     register_demo(Demo("demo-for-tests", "a demo that records its call", run))
     assert run_demo("demo-for-tests", seed=4, out_dir=tmp_path, gif=False) == "shown"
     assert calls == [
-        {"seed": 4, "out_dir": tmp_path, "budget": None, "console": None, "gif": False, "levels": 0}
-    ]
+        {
+            "seed": 4, "out_dir": tmp_path, "budget": None, "console": None, "gif": False, "levels": 0,
+            "fps": 5, "scale": 1.0,
+        }
+    ]  # fmt: skip
     assert "demo-for-tests" in demo_names()

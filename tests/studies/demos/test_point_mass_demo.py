@@ -40,11 +40,26 @@ def test_the_picture_is_written(demo):
     import imageio.v3 as iio
 
     result, _ = demo
-    assert [path.name for path in result.files] == ["point-mass.png"]
+    assert [path.name for path in result.files] == ["point-mass.png", "demo.html"]
     image = iio.imread(result.files[0])
     assert image.ndim == 3 and image.shape[2] in (3, 4)
     assert image.shape[0] >= 600 and image.shape[1] >= 600
     assert image.dtype == np.uint8 and image.std() > 10  # not a blank canvas
+    page = result.files[1].read_text(encoding="utf-8")
+    assert "https://" not in page and "http://" not in page
+    # one viewer episode per corner: gradient -> exit on train and on the trap level, side by side
+    assert [(item.agent, item.split) for item in result.played] == [
+        ("gradient -> exit", "train"),
+        ("gradient -> beacon", "test"),
+        ("gradient -> exit", "test-trap"),
+        ("cem -> exit", "test-trap"),
+    ]
+
+
+def test_the_caption_says_what_went_wrong(demo):
+    result, text = demo
+    assert result.caption.startswith("At test the beacon moved: the gradient planner flew competently")
+    assert "U-shaped trap" in result.caption and result.caption in " ".join(text.split())
 
 
 def test_the_tables_are_printed(demo):
@@ -52,7 +67,7 @@ def test_the_tables_are_printed(demo):
     for outcome in ("intended", "misgeneralized", "capability_failure"):
         assert outcome in text
     assert "four corners" in text
-    assert f"over {LEVELS} seeded level(s)" in text
+    assert f"over {LEVELS} seeded levels" in text
     assert "wrote" in text and "point-mass.png" in text
 
 

@@ -62,7 +62,7 @@ def test_every_file_is_written(report):
     examples = {"example-1", "example-2", "example-3"}
     tables = {"summary", "paired", "threshold_csv", "levels"}
     figures = {"outcomes", "robustness", "threshold"}  # no budget axis here: no budget.png
-    assert set(paths) == {*tables, *figures, "markdown", "html", *examples}
+    assert set(paths) == {*tables, *figures, "markdown", "html", "viewer", *examples}
     for path in paths.values():
         assert path.parent == out and path.stat().st_size > 0
     assert paths["html"].name == "report.html" and paths["markdown"].name == "report.md"
@@ -126,7 +126,7 @@ def test_html_is_self_contained(report):
     sources = re.findall(r"""(?:src|href)=['"]([^'"]*)['"]""", page)
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
     assert "<script" not in page and "<link" not in page and "@import" not in page
-    images = [s for s in sources if not s.endswith(".csv")]
+    images = [s for s in sources if not s.endswith((".csv", ".html"))]
     assert all(s.startswith("data:image/png;base64,") for s in images)
     pngs = sorted(out.glob("*.png"))
     assert len(images) == len(pngs) == 6

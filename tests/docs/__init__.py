@@ -1,0 +1,1 @@
+"""The documentation that runs: the tutorial notebooks in docs/tutorials."""
