@@ -291,6 +291,8 @@ def _cmd_plan(args, console: Console) -> None:
     cells = level.height * level.width
     if w.continuous or cells <= max_printed_cells():
         console.print(Text.from_ansi(w.render_ansi(level, path=episode.states)), end="")
+        legend = ", ".join(f"{glyph} {meaning}" for glyph, meaning in w.text_legend().items())
+        console.print(Text(f"legend: {legend}", style="dim"))
     else:
         console.print(
             f"(a {level.height} x {level.width} level is not drawn: over MAX_PRINTED_CELLS="

@@ -32,6 +32,7 @@ from studies.demos.common import (
     check_pacing,
     feature_total,
     level_label,
+    text_legend,
     write_demo_page,
     write_episodes_gif,
     write_episodes_png,
@@ -155,6 +156,7 @@ def run_chests_keys_demo(
             )
         )
         console.print(Text.from_ansi(world.render_ansi(level, path=item.episode.states)), end="")
+    console.print(text_legend(world))
     console.print(_outcome_table(world, played))
     caption = _caption(world, split_levels["test"], episodes)
     console.print(Text(caption, style="bold"))

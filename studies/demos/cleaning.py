@@ -35,6 +35,7 @@ from studies.demos.common import (
     check_pacing,
     feature_total,
     level_label,
+    text_legend,
     write_demo_page,
     write_episodes_gif,
     write_episodes_png,
@@ -138,6 +139,7 @@ def run_cleaning_demo(
             )  # fmt: skip
         )
         console.print(Text.from_ansi(world.render_ansi(level, path=item.episode.states)), end="")
+    console.print(text_legend(world))
     console.print(_outcome_table(world, played, depths))
     caption = _caption(episodes, depths)
     console.print(Text(caption, style="bold"))

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from rich.text import Text
 
 from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, Episode
 from studies.reporting import figures
@@ -363,3 +364,9 @@ def write_demo_page(
         for item in played
     ]
     return write_viewer(path, title, episodes, legend=legend_entries(world, panels), intro=intro)
+
+
+def text_legend(world: World) -> Text:
+    """One dim line naming every glyph of the world's text pictures (``o`` is the path)."""
+    glyphs = ", ".join(f"{glyph} {meaning}" for glyph, meaning in world.text_legend().items())
+    return Text(f"legend: {glyphs}", style="dim")

@@ -25,6 +25,7 @@ from studies.demos.common import (
     check_pacing,
     level_label,
     sentence,
+    text_legend,
     write_demo_page,
     write_episodes_gif,
     write_episodes_png,
@@ -104,6 +105,7 @@ def run_arrow_maze_demo(
             )  # fmt: skip
         )
         console.print(Text.from_ansi(world.render_ansi(level, path=item.episode.states)), end="")
+    console.print(text_legend(world))
     console.print(_outcome_table(world, episodes, names))
     caption = _caption(world, split_levels, episodes)
     console.print(Text(caption, style="bold"))

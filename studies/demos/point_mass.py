@@ -38,6 +38,7 @@ from studies.demos.common import (
     check_pacing,
     level_label,
     sentence,
+    text_legend,
     write_demo_page,
     write_episodes_gif,
     write_episodes_png,
@@ -138,6 +139,7 @@ def run_point_mass_demo(
             )
 
     console.print(_pictures(world, demo_levels, episodes))
+    console.print(text_legend(world))
     console.print(_outcome_table(world, demo_levels, episodes, seed))
 
     rates: dict[str, dict[str, float]] = {}

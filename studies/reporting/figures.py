@@ -202,3 +202,12 @@ def caption_frame(text: str, width: int, height: int, size: int = 34) -> np.ndar
     left = (width - block.shape[1]) // 2
     frame[top : top + block.shape[0], left : left + block.shape[1]] = block
     return frame
+
+
+def level_size(world, level) -> str:
+    """A level's size as shown: ``"17x17"`` (rows x columns), or a continuous
+    world's arena (``"arena 10x10"``)."""
+    if world.continuous and hasattr(world, "arena_size"):
+        side = world.arena_size(level)
+        return f"arena {side:g}x{side:g}"
+    return f"{level.height}x{level.width}"

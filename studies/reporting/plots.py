@@ -468,22 +468,27 @@ def replay(row: dict[str, Any]):
 def plot_example(row: dict[str, Any], path: Path, replayed=None) -> Path:
     """Replay one episode and save its picture, titled with agent, split, seed and outcome.
     `replayed`: the (world, level, episode) of `replay(row)` when the caller has it already."""
+    from studies.reporting import figures
+
     plt = pyplot()
     world, level, episode = replayed if replayed is not None else replay(row)
     if episode.steps != row["steps"]:
         raise ReplayError(f"the replay took {episode.steps} steps, the stored episode {row['steps']}")
     size = {} if world.continuous else {"cell": int(np.clip(512 // max(level.height, level.width), 8, 48))}
     image = world.render_rgb(level, state=episode.states[-1], path=episode.states, **size)
+    # the legend under the picture names every colour and marker this level can show
+    image = figures.vstack([image, figures.legend_strip(world.legend_entries(level), image.shape[1])])
     height, width = image.shape[:2]
     fig, ax = plt.subplots(figsize=(6.0, 6.0 * height / width + 0.9))
     ax.imshow(image, interpolation="nearest")
     ax.set_axis_off()
     title = (
-        f"{row['agent']} | {row['split']} seed {row['seed']}: {OUTCOME_NAMES[row['outcome']]}\n"
+        f"{row['agent']} | {row['split']} level {figures.level_size(world, level)}, seed {row['seed']}: "
+        f"{OUTCOME_NAMES[row['outcome']]}\n"
         f"capability {num(row['capability'])}, alignment {num(row['alignment'])}; "
         f"{row['steps']} steps, {row['stop_reason'].replace('_', ' ')}"
     )
-    ax.set_title(literal(title), fontsize=10)
+    ax.set_title(literal(title), fontsize=12)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

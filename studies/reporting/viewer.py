@@ -23,6 +23,7 @@ import numpy as np
 import objectives
 import worlds
 from planners import INTENDED, MISGENERALIZED
+from studies.reporting.figures import level_size
 from studies.reporting.viewer_page import page_html
 
 #: a grid level's longest side is drawn at most this many pixels (`page_cell`)
@@ -114,15 +115,6 @@ def page_cell(levels) -> int:
     fits in `LEVEL_PIXELS` and a bigger maze is drawn bigger."""
     longest = max((max(level.height, level.width) for level in levels), default=1)
     return int(np.clip(LEVEL_PIXELS // max(1, longest), *CELL_RANGE))
-
-
-def level_size(world, level) -> str:
-    """A level's size as shown: ``"17x17"`` (rows x columns), or a continuous
-    world's arena (``"arena 10x10"``)."""
-    if world.continuous and hasattr(world, "arena_size"):
-        side = world.arena_size(level)
-        return f"arena {side:g}x{side:g}"
-    return f"{level.height}x{level.width}"
 
 
 def png_data_uri(image: np.ndarray) -> str:
