@@ -1,13 +1,17 @@
-"""Stepping an arrow maze: the numba kernel loop against the Gymnasium env
-(`benchmarks.task_step`: same level, same seeded random actions, same episode
-semantics, results asserted equal).
+"""Stepping environments (`benchmarks.task_step`): the compiled loop against
+the Gymnasium env, `GridWorldVectorEnv` against Gymnasium's ``SyncVectorEnv``
+and ``AsyncVectorEnv`` (N = 16 and 64), and our single env beside MiniGrid's.
 
     pytest benchmarks/bench_step.py --benchmark-enable --benchmark-group-by=group
 
-Timed on the ``full`` problem (a 101 x 101 maze, 100,000 actions); without
-``--benchmark-enable`` each implementation runs the ``quick`` problem once as
-a correctness check. Extra info holds steps per second and, on the peer, the
-``step_vs_gymnasium`` ratio (peer seconds / our seconds) of this session.
+Timed on the ``full`` problem; without ``--benchmark-enable`` each
+implementation runs the ``quick`` problem once as a correctness check
+(`task_step.check`: the same answers as ours on the same inputs; MiniGrid only
+the same number of steps). Missing peers (MiniGrid) are skipped with a hint.
+Extra info holds environment steps per run and per second and, on a peer,
+each of its ratios (peer seconds / our seconds per environment step) of this
+session. Interleaved ratios with their spread: ``python -m benchmarks.ratios
+--tasks step``.
 """
 
 import functools
@@ -18,18 +22,13 @@ from benchmarks import task_step
 from benchmarks.registry import implementations
 
 IMPLEMENTATIONS = implementations("step")
-#: mean seconds per run of each implementation timed in this session
-SECONDS: dict[str, float] = {}
+#: mean seconds per environment step of each implementation timed in this session
+SECONDS_PER_STEP: dict[str, float] = {}
 
 
 @functools.cache
 def _problem(scale):
     return task_step.problem(scale)
-
-
-@functools.cache
-def _ours(scale):
-    return IMPLEMENTATIONS["mesabase"].prepare(_problem(scale))()
 
 
 @pytest.mark.benchmark(group="step")
@@ -41,16 +40,20 @@ def test_step(benchmark, name):
     scale = "full" if benchmark.enabled else "quick"
     problem = _problem(scale)
     run = implementation.prepare(problem)
+    if not benchmark.enabled:
+        task_step.check(problem, {name: benchmark(run)})
+        return
+    # the run right after `prepare` is the checked one (vector envs continue
+    # their episodes from run to run); it also compiles or loads the kernels
+    task_step.check(problem, {name: run()})
     if implementation.ours:
-        result = benchmark(run)
+        benchmark(run)
     else:  # seconds a run: a few rounds are enough
-        result = benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
-    task_step.check(problem, {"mesabase": _ours(scale), name: result})
-    benchmark.extra_info["steps"] = len(problem.actions)
-    benchmark.extra_info["maze_size"] = problem.level.width
-    if benchmark.enabled:
-        SECONDS[name] = benchmark.stats.stats.mean
-        benchmark.extra_info["steps_per_second"] = len(problem.actions) / SECONDS[name]
-        for ratio, (ours, peer) in task_step.RATIOS.items():
-            if peer == name and ours in SECONDS:
-                benchmark.extra_info[ratio] = SECONDS[name] / SECONDS[ours]
+        benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=0)
+    steps = task_step.work(problem, name)
+    SECONDS_PER_STEP[name] = benchmark.stats.stats.mean / steps
+    benchmark.extra_info["environment_steps_per_run"] = steps
+    benchmark.extra_info["steps_per_second"] = 1.0 / SECONDS_PER_STEP[name]
+    for key, (ours, peer, *_) in task_step.RATIOS.items():
+        if peer == name and ours in SECONDS_PER_STEP:
+            benchmark.extra_info[key] = SECONDS_PER_STEP[name] / SECONDS_PER_STEP[ours]

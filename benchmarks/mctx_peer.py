@@ -1,6 +1,9 @@
 """The mctx peer of `planners.MCTS`: the same search problem on the arrow maze, in JAX.
 
-One tree (batch 1) on the CPU. The maze is stepped in JAX exactly as
+A batch of `batch` trees per call, as mctx is built to be used: every tree
+searches from the same root with its own random stream, in one jitted
+`mctx.muzero_policy` / `gumbel_muzero_policy` call on the CPU (batch 1 is one
+tree per call). The maze is stepped in JAX exactly as
 `worlds.arrow_maze.kernels.step` does it (walls and the border block a move,
 the exit is absorbing) and scored as the ``"exit"`` objective is: reward 1 on
 entering the exit, which ends the episode (discount 0 there), discount 0.99
@@ -11,15 +14,23 @@ policy) for at most ``depth - node depth`` steps, returning the discounted
 reward of reaching the exit; the root's value from a walk of ``depth`` steps.
 The tree is cut at ``max_depth = depth``, as our search's horizon.
 
+The work per simulation is ours with ``MCTS(transpositions=False)``: mctx
+calls `recurrent_fn` once per simulation per tree, which expands one node and
+rolls out from it for the rest of the horizon; our plain tree does the same
+(one node and one rollout per simulation). mctx adds one root rollout per
+tree and per call, 1/simulations of the work. With transpositions our search
+rolls out much less (a simulation that steps into a known state keeps
+selecting), which is the other comparison.
+
 Both policies run as planners, without their self-play noise: MuZero with
 no Dirichlet noise at the root, choosing the most visited root action (ties
 to the higher Q) rather than sampling by visits; Gumbel MuZero with
 ``gumbel_scale=0`` (what mctx suggests for evaluation on
 perfect-information games), choosing its own Sequential Halving winner.
 
-    search = MctxSearch(level, simulations=256, depth=100, policy="muzero")
+    search = MctxSearch(level, simulations=256, depth=100, policy="muzero", batch=16)
     search.compile()                     # trace + XLA compile, outside timing
-    action, qvalues, visits = search(seed=0)
+    actions, qvalues, visits = search(seed=0)   # int[16], float[16, 4], int[16, 4]
 """
 
 from __future__ import annotations
@@ -80,10 +91,12 @@ def _rollout(walls, goal, cell, steps, key, depth):
     return jnp.where(reached & ~at_goal, scale, 0.0)
 
 
-def _search(walls, goal, start, seed, *, num_simulations, depth, policy):
-    """One search from `start` (int32[2]); returns (action, qvalues[A], visits[A])."""
+def _search(walls, goal, start, seed, *, num_simulations, depth, policy, batch):
+    """`batch` searches from `start` (int32[2]) in one call; returns
+    (actions int[B], qvalues float[B, A], visits int[B, A])."""
     key = jax.random.key(seed)
     root_key, search_key = jax.random.split(key)
+    root_keys = jax.random.split(root_key, batch)
 
     def recurrent_fn(params, rng_key, action, embedding):
         cell, node_depth, done = embedding  # [B, 2], [B], [B]
@@ -107,10 +120,11 @@ def _search(walls, goal, start, seed, *, num_simulations, depth, policy):
         )
         return out, new_embedding
 
+    starts = jnp.broadcast_to(start, (batch, 2))
     root = mctx.RootFnOutput(
-        prior_logits=jnp.zeros((1, N_ACTIONS)),
-        value=_rollout(walls, goal, start, depth, root_key, depth)[None],
-        embedding=(start[None], jnp.zeros(1, jnp.int32), jnp.zeros(1, bool)),
+        prior_logits=jnp.zeros((batch, N_ACTIONS)),
+        value=jax.vmap(lambda key: _rollout(walls, goal, start, depth, key, depth))(root_keys),
+        embedding=(starts, jnp.zeros(batch, jnp.int32), jnp.zeros(batch, bool)),
     )
     common = dict(
         params=(),
@@ -125,23 +139,23 @@ def _search(walls, goal, start, seed, *, num_simulations, depth, policy):
     else:
         out = mctx.gumbel_muzero_policy(**common, gumbel_scale=0.0)
     summary = out.search_tree.summary()
-    visits, qvalues = summary.visit_counts[0], summary.qvalues[0]
+    visits, qvalues = summary.visit_counts, summary.qvalues
     # MuZero: the most visited (q in [0, 1] breaks ties between the integer
     # counts); Gumbel MuZero: its Sequential Halving choice
-    most_visited = jnp.argmax(visits + 0.5 * jnp.clip(qvalues, 0.0, 1.0))
-    action = most_visited if policy == "muzero" else out.action[0]
-    return action, qvalues, visits
+    most_visited = jnp.argmax(visits + 0.5 * jnp.clip(qvalues, 0.0, 1.0), axis=-1)
+    actions = most_visited if policy == "muzero" else out.action
+    return actions, qvalues, visits
 
 
-_STATIC = ("num_simulations", "depth", "policy")
+_STATIC = ("num_simulations", "depth", "policy", "batch")
 _search_jit = jax.jit(_search, static_argnames=_STATIC)
-# compiled searches by (maze shape, simulations, depth, policy): the start and
+# compiled searches by (maze shape, simulations, depth, policy, batch): the start and
 # the maze are arguments, so one compile serves every start on mazes of a size
 _COMPILED: dict[tuple, object] = {}
 
 
 class MctxSearch:
-    """A compiled mctx search on one arrow-maze level (batch 1, CPU).
+    """A compiled mctx search of `batch` trees on one arrow-maze level (CPU).
 
     Args:
         level: an arrow-maze `Level`.
@@ -150,6 +164,8 @@ class MctxSearch:
             ``max_depth``, as `MCTS(depth=...)`.
         policy: ``"muzero"`` or ``"gumbel"``.
         start: the root cell (row, column); the level's start by default.
+        batch: trees per call, all from `start`, each with its own random
+            stream.
     """
 
     def __init__(
@@ -159,9 +175,13 @@ class MctxSearch:
         depth: int = 100,
         policy: str = "muzero",
         start: tuple[int, int] | None = None,
+        batch: int = 1,
     ):
         if policy not in POLICIES:
             raise ValueError(f"policy must be one of {', '.join(POLICIES)}, got {policy!r}")
+        if int(batch) < 1:
+            raise ValueError(f"batch must be a positive integer, got {batch!r}")
+        self.batch = int(batch)
         self.device = jax.devices("cpu")[0]
         params = level.params
         if start is None:
@@ -172,7 +192,9 @@ class MctxSearch:
             put(np.array([params[k.EXIT_R], params[k.EXIT_C]], dtype=np.int32)),
             put(np.array(start, dtype=np.int32)),
         )
-        self._static = dict(num_simulations=int(simulations), depth=int(depth), policy=policy)
+        self._static = dict(
+            num_simulations=int(simulations), depth=int(depth), policy=policy, batch=self.batch
+        )
         self._key = (level.grid.shape, *self._static.values())
         self._compiled = _COMPILED.get(self._key)
         self._calls = 0
@@ -193,12 +215,14 @@ class MctxSearch:
         self._compiled = _COMPILED[self._key]
         return time.perf_counter() - began
 
-    def __call__(self, seed: int | None = None) -> tuple[int, np.ndarray, np.ndarray]:
-        """Search once; returns (action, root Q-values, root visit counts).
-        Without a seed each call draws the next one (0, 1, 2...)."""
+    def __call__(self, seed: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Search once with every tree; returns (actions int[B], root Q-values
+        float[B, A], root visit counts int[B, A]). Without a seed each call
+        draws the next one (0, 1, 2...)."""
         if self._compiled is None:
             self.compile()
         if seed is None:
             seed, self._calls = self._calls, self._calls + 1
-        action, qvalues, visits = self._compiled(*self._args, np.uint32(seed))
-        return int(action), np.asarray(qvalues), np.asarray(visits)
+        actions, qvalues, visits = self._compiled(*self._args, np.uint32(seed))
+        # np.asarray waits for the result: the timing covers the whole search
+        return np.asarray(actions), np.asarray(qvalues), np.asarray(visits)

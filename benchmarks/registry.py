@@ -3,17 +3,20 @@ task. The correctness checks (`tests`-style asserts in the ``bench_*.py``
 suites), the pytest-benchmark timings and ``python -m benchmarks.ratios`` all
 read it, so they always compare the same things.
 
-A *task* module (``benchmarks/task_astar.py``, ``task_mcts.py``,
-``task_step.py``, ``task_gradient.py``) defines:
+A *task* module (``benchmarks/task_<name>.py``, where a dash in the task's
+name becomes an underscore: ``task_astar.py``, ``task_astar_open.py``,
+``task_mcts.py``, ``task_step.py``, ``task_gradient.py``) defines:
 
 - ``IMPLEMENTATIONS``: a list of `Implementation`;
 - ``problem(scale)``: the inputs for a scale (``"quick"``, ``"full"`` or a
   task-specific number, e.g. a maze size), built once;
 - ``check(problem, results)``: asserts that every implementation's result
   (a dict name -> result) agrees with ours (same path length, same value...);
-- ``RATIOS``: ratio key -> (our implementation, peer), e.g.
+- ``RATIOS``: ratio key -> (our implementation, peer) or (our
+  implementation, peer, one-line description), e.g.
   ``{"astar_vs_networkx": ("mesabase", "networkx")}``; a ratio is how many
-  times faster ours is (peer seconds / our seconds);
+  times faster ours is (peer seconds / our seconds), measured by
+  `benchmarks.method` (read them through `ratio_pairs`);
 - ``SCALING``: (axis label, quick values, full values, implementations to
   plot) for the scaling curve; ``problem(value)`` builds each point;
 - optionally ``timing_problem(scale)``: other inputs to time than the ones
@@ -29,7 +32,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-TASKS = ("astar", "mcts", "step", "gradient")
+TASKS = ("astar", "astar-open", "mcts", "step", "gradient")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,8 +74,27 @@ def task(name: str):
     """The task module called `name`."""
     if name not in TASKS:
         raise KeyError(f"unknown benchmark task {name!r}; tasks: {', '.join(TASKS)}")
-    return importlib.import_module(f"benchmarks.task_{name}")
+    return importlib.import_module(f"benchmarks.task_{name.replace('-', '_')}")
 
 
 def implementations(name: str) -> dict[str, Implementation]:
     return {impl.name: impl for impl in task(name).IMPLEMENTATIONS}
+
+
+@dataclasses.dataclass(frozen=True)
+class Ratio:
+    """One ratio a task reports: how many times faster `ours` is than `peer`."""
+
+    key: str
+    ours: str
+    peer: str
+    description: str = ""
+
+
+def ratio_pairs(name: str) -> dict[str, Ratio]:
+    """Task `name`'s ``RATIOS``, each entry read as a `Ratio`."""
+    out = {}
+    for key, entry in task(name).RATIOS.items():
+        ours, peer, *rest = entry
+        out[key] = Ratio(key, ours, peer, rest[0] if rest else "")
+    return out

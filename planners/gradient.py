@@ -4,10 +4,11 @@ Each restart is an action sequence in an unconstrained space, squashed into
 the acceleration bounds by ``max_accel * tanh(u)``, and improved by an optax
 optimiser on the gradient of the objective's return through the
 differentiable dynamics (`lax.scan` rollouts). Restarts run side by side
-under `jax.vmap`; the best return seen by any restart wins. It is a local
-method: behind a U-shaped obstacle the gradient of "get closer to the exit"
-points into the wall, which is the capability failure the ``test-trap`` split
-shows.
+under `jax.vmap`; the best return seen by any restart wins; the whole
+optimisation, rollouts included, is one CPU kernel (`worlds.xla_flags`). It
+is a local method: behind a U-shaped obstacle the gradient of "get closer to
+the exit" points into the wall, which is the capability failure the
+``test-trap`` split shows.
 
 The pieces compose in optax's style, so an ablation can swap them:
 
@@ -29,6 +30,7 @@ from planners.jax_planner import JaxPlanner, positive_float, positive_int
 from planners.jax_trajectory import trajectory_return
 from planners.limits import PlannerOptionError, checked_batch, checked_choice
 from worlds import JaxDynamics
+from worlds.xla_flags import one_kernel
 
 #: optimiser name -> optax constructor taking the learning rate, for `optimizer="..."`
 OPTIMIZERS: dict[str, Callable[[float], optax.GradientTransformation]] = {
@@ -148,15 +150,16 @@ class GradientPlanner(JaxPlanner):
             "rollout_steps": self.restarts * iterations * self.horizon,
         }
 
-    def _solver(self, dynamics: JaxDynamics):
+    def _solver(self, dynamics: JaxDynamics, mapped: bool = False):
         optimizer, init = self.optimizer, self.init
         shape = (self.restarts, self.horizon, dynamics.action_size)
         cold, warm_steps = self.iterations, self.warm_iterations
-        # one restart runs unbatched, where the rollout's contact test stays a
-        # real branch and rewards are computed after the scan (see
-        # `trajectory_return`); several run side by side under `vmap`. Without
-        # single-kernel loops a branch is costly, and the batched form is faster.
-        batched = self.restarts > 1 or not dynamics.small_loop_kernels
+        # one restart on one level runs unbatched, where the rollout's contact
+        # test stays a real branch and rewards are computed after the scan (see
+        # `trajectory_return`); several restarts or levels run side by side
+        # under `vmap`, where a branch computes both sides and the step-by-step
+        # form is faster
+        batched = self.restarts > 1 or mapped
 
         def solve(params, start, objective, warm, has_warm, key):
             scale = dynamics.action_scale(params)
@@ -167,7 +170,7 @@ class GradientPlanner(JaxPlanner):
 
             grad = jax.value_and_grad(lambda u: -value(u)[0])
 
-            def optimise(u):
+            def optimise(u, has_warm):
                 def body(_, carry):
                     u, opt_state, best_u, best_v = carry
                     loss, g = grad(u)
@@ -183,13 +186,17 @@ class GradientPlanner(JaxPlanner):
                 last = value(u)[0]
                 return jnp.where(last > best_v, u, best_u), jnp.maximum(last, best_v)
 
+            def optimise_all(starts, has_warm):
+                if batched:
+                    return jax.vmap(optimise, in_axes=(0, None))(starts, has_warm)
+                decision, best_value = optimise(starts[0], has_warm)
+                return decision[None], best_value[None]
+
             starts = init(key, shape).astype(start.dtype)
             starts = jnp.where(has_warm, starts.at[0].set(warm), starts)
-            if batched:
-                decisions, values = jax.vmap(optimise)(starts)
-            else:
-                decision, best_value = optimise(starts[0])
-                decisions, values = decision[None], best_value[None]
+            # the whole optimisation, rollouts included, as one CPU kernel
+            # (`worlds.xla_flags`): per-operation launches would cost ten times more
+            decisions, values = one_kernel(optimise_all)(starts, has_warm)
             best = jnp.argmax(values)
             decision = decisions[best]
             return decision, squash(decision), values[best], value(decision)[1]

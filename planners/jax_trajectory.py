@@ -71,8 +71,11 @@ def trajectory_return(
 
     _, (states, aux) = jax.lax.scan(step, start.astype(actions.dtype), actions)
     features = dynamics.transition_features(params, states, aux)
-    rewards = features @ objective.weights - objective.step_cost
-    fired = (jax.lax.stop_gradient(features) != 0.0) @ objective.terminal.astype(features.dtype) > 0.0
+    # products and sums rather than `@`: a matrix product may become a library
+    # call, which a single-kernel loop (`worlds.xla_flags.one_kernel`) cannot hold
+    rewards = jnp.sum(features * objective.weights, axis=-1) - objective.step_cost
+    hits = (jax.lax.stop_gradient(features) != 0.0) * objective.terminal.astype(features.dtype)
+    fired = jnp.sum(hits, axis=-1) > 0.0
     ended = fired | dynamics.terminal(params, jax.lax.stop_gradient(states.T))
     steps = jnp.arange(actions.shape[0])
     first_end = jnp.min(jnp.where(ended, steps, actions.shape[0]))

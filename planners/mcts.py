@@ -10,7 +10,7 @@ from objectives import Objective
 from planners import mcts_kernel as mk
 from planners.base import Plan, PlannerBase, resolve
 from planners.hashtable import KeyTable
-from planners.limits import checked_choice, checked_float, checked_int, checked_seed
+from planners.limits import checked_bool, checked_choice, checked_float, checked_int, checked_seed
 from planners.rng import seed_state
 from worlds import Level, World
 from worlds.dispatch import key_bound
@@ -64,12 +64,18 @@ class MCTS(PlannerBase):
             return is achievable; the reported root values come from value
             iteration over the explored graph. ``"mean"`` is classic UCT, as in
             mctx.
+        transpositions: True (default): states reached along different paths
+            share one node, a transposition table on the world's `key`, so the
+            budget is not spent on re-deriving the same state, and a
+            simulation that steps into a known state keeps selecting instead
+            of rolling out. False: a plain tree, one new node per expanded
+            edge, so every simulation that neither ends the episode nor
+            reaches the horizon in the tree rolls out from its new node for
+            the rest of the horizon (``depth`` minus the node's depth): the
+            work mctx does, for like-for-like timings.
 
     Each `plan` searches from the given state and returns one action, the most
-    visited at the root (receding horizon). It serves every objective. States
-    reached along different paths share one node (a transposition table on
-    the world's `key`), so the budget is not spent on re-deriving the same
-    state.
+    visited at the root (receding horizon). It serves every objective.
     """
 
     name = "mcts"
@@ -85,6 +91,7 @@ class MCTS(PlannerBase):
         seed: int = 0,
         epsilon: float = 0.1,
         backup: str = "max",
+        transpositions: bool = True,
     ):
         self.simulations = checked_int("MCTS", "simulations", simulations, limit="simulations")
         self.depth = checked_int("MCTS", "depth", depth, limit="depth")
@@ -93,13 +100,14 @@ class MCTS(PlannerBase):
         self.backup = checked_choice("MCTS", "backup", backup, BACKUPS)
         self.epsilon = checked_float("MCTS", "epsilon", epsilon, maximum=1.0)
         self.seed = checked_seed("MCTS", seed)
+        self.transpositions = checked_bool("MCTS", "transpositions", transpositions)
         self._rng = np.random.default_rng(seed)
         self._tree: _Tree | None = None
 
     def __repr__(self) -> str:
         return (
             f"MCTS(simulations={self.simulations}, depth={self.depth}, rollout={self.rollout!r}, "
-            f"backup={self.backup!r})"
+            f"backup={self.backup!r}" + ("" if self.transpositions else ", transpositions=False") + ")"
         )
 
     def check(self, world: World, objective: Objective) -> None:
@@ -125,7 +133,8 @@ class MCTS(PlannerBase):
         action = mk.mcts_search(
             world.world_id, level.grid, level.params, root, bound.weights, bound.terminal,
             bound.step_cost, bound.discount, self.simulations, self.depth, self.c,
-            ROLLOUT_POLICIES[self.rollout], self.epsilon, BACKUPS[self.backup], generator,
+            ROLLOUT_POLICIES[self.rollout], self.epsilon, BACKUPS[self.backup], self.transpositions,
+            generator,
             tree.node_state, tree.node_visits, tree.node_rollout, tree.children, tree.edge_visits,
             tree.edge_value, tree.edge_best, tree.edge_reward,
             tree.keys.rows, tree.keys.begin(), tree.keys.hashed,

@@ -108,17 +108,22 @@ def _edge_q(edge_value, edge_best, edge_visits, node, action, backup):
 @kernel(allocates=True)
 def mcts_search(
     world_id, grid, params, root_state, weights, terminal_mask, step_cost, discount,
-    simulations, depth, c_uct, policy, epsilon, backup, rng,
+    simulations, depth, c_uct, policy, epsilon, backup, transpositions, rng,
     node_state, node_visits, node_rollout, children, edge_visits, edge_value, edge_best, edge_reward,
     table, stamp, hashed, path_node, path_action, root_values, stats,
 ):  # fmt: skip
     """Run `simulations` UCT simulations from `root_state`; returns the most
     visited root action (ties: higher value, then at random).
 
-    Nodes are states: a transposition table on the world's `key` maps each
-    state to one node, so the tree is a graph and paths that meet share their
-    statistics. A simulation descends until it creates a node (then estimates
-    it with a rollout), ends the objective's episode, or reaches `depth` steps.
+    With `transpositions`, nodes are states: a transposition table on the
+    world's `key` maps each state to one node, so the tree is a graph and
+    paths that meet share their statistics; a simulation that steps into a
+    known state follows it and keeps selecting. Without, every expanded edge
+    makes a new node (a plain tree, as in mctx), so each simulation that does
+    not end the episode or reach the horizon on the way down creates a node
+    and rolls out from it for the rest of the horizon. A simulation descends
+    until it creates a node (then estimates it with a rollout), ends the
+    objective's episode, or reaches `depth` steps.
 
     An edge's value is the mean return of the simulations through it
     (``backup=MEAN_BACKUP``, UCT as usual) or the best return seen
@@ -152,7 +157,8 @@ def mcts_search(
     n_nodes = _new_node(
         root_state, 0, node_state, node_visits, node_rollout, children, edge_visits, edge_value, edge_best
     )
-    table_insert(table, stamp, key(world_id, grid, params, root_state), 0, hashed)
+    if transpositions:
+        table_insert(table, stamp, key(world_id, grid, params, root_state), 0, hashed)
     q_min, q_max = np.inf, -np.inf
 
     for _ in range(simulations):
@@ -183,8 +189,8 @@ def mcts_search(
                 if ends:
                     children[node, action] = ENDED
                     break
-                k = key(world_id, grid, params, next_state)
-                known = table_find(table, stamp, k, hashed)
+                k = key(world_id, grid, params, next_state) if transpositions else 0
+                known = table_find(table, stamp, k, hashed) if transpositions else -1
                 if known >= 0:  # a transposition: follow it and keep selecting
                     children[node, action] = known
                     node = known
@@ -195,7 +201,8 @@ def mcts_search(
                         next_state, n_nodes, node_state, node_visits, node_rollout, children, edge_visits,
                         edge_value, edge_best,
                     )  # fmt: skip
-                    table_insert(table, stamp, k, child, hashed)
+                    if transpositions:
+                        table_insert(table, stamp, k, child, hashed)
                     children[node, action] = child
                 leaf_value = rollout_return(
                     world_id, grid, params, next_state, depth - length, weights, terminal_mask, step_cost,

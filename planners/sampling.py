@@ -17,6 +17,7 @@ from planners.jax_planner import JaxPlanner, positive_float, positive_int
 from planners.jax_trajectory import trajectory_return
 from planners.limits import PlannerOptionError, checked_batch, checked_float
 from worlds import JaxDynamics
+from worlds.xla_flags import one_kernel
 
 
 class _Sampler(JaxPlanner):
@@ -48,10 +49,14 @@ class _Sampler(JaxPlanner):
             "rollout_steps": self.samples * self.iterations * self.horizon,
         }
 
-    def _returns(self, dynamics: JaxDynamics, params, start, objective, normalised):
-        """Returns ``float[N]`` (and reached flags) of ``float[N, H, A]`` sequences."""
+    def _returns(self, dynamics: JaxDynamics, params, start, objective, normalised, tag: bool = True):
+        """Returns ``float[N]`` (and reached flags) of ``float[N, H, A]`` sequences,
+        as one CPU kernel unless the caller's kernel already holds them (`tag`)."""
         actions = dynamics.action_scale(params) * normalised
-        return jax.vmap(lambda a: trajectory_return(dynamics, params, start, a, objective))(actions)
+        returns = jax.vmap(lambda a: trajectory_return(dynamics, params, start, a, objective))
+        # the rollouts as one CPU kernel (`worlds.xla_flags`); CEM's refit (top-k)
+        # stays outside, where XLA's library calls are allowed
+        return one_kernel(returns)(actions) if tag else returns(actions)
 
     def _first_mean(self, warm, has_warm):
         return jnp.where(has_warm, warm, jnp.zeros_like(warm))
@@ -102,7 +107,7 @@ class CEM(_Sampler):
     def __repr__(self) -> str:
         return f"CEM(horizon={self.horizon}, samples={self.samples}, iterations={self.iterations})"
 
-    def _solver(self, dynamics: JaxDynamics):
+    def _solver(self, dynamics: JaxDynamics, mapped: bool = False):
         def solve(params, start, objective, warm, has_warm, key):
             def body(carry, key):
                 mean, std, best_x, best_v, best_reached = carry
@@ -169,17 +174,21 @@ class MPPI(_Sampler):
     def __repr__(self) -> str:
         return f"MPPI(horizon={self.horizon}, samples={self.samples}, temperature={self.temperature})"
 
-    def _solver(self, dynamics: JaxDynamics):
+    def _solver(self, dynamics: JaxDynamics, mapped: bool = False):
         def solve(params, start, objective, warm, has_warm, key):
             def body(mean, key):
                 x = jnp.clip(mean + self.std * self._noise(key, mean.dtype, dynamics.action_size), -1.0, 1.0)
-                values, _ = self._returns(dynamics, params, start, objective, x)
+                values, _ = self._returns(dynamics, params, start, objective, x, tag=False)
                 weights = jax.nn.softmax((values - values.max()) / self.temperature)
-                return jnp.einsum("n,nhd->hd", weights, x), None
+                # a weighted sum, not a matrix product, which one kernel could not hold
+                return jnp.sum(weights[:, None, None] * x, axis=0), None
 
-            mean, _ = jax.lax.scan(
-                body, self._first_mean(warm, has_warm), jax.random.split(key, self.iterations)
-            )
+            def iterate(first, keys):
+                return jax.lax.scan(body, first, keys)[0]
+
+            # every iteration, rollouts and refit, as one CPU kernel (`worlds.xla_flags`)
+            keys = jax.random.split(key, self.iterations)
+            mean = one_kernel(iterate)(self._first_mean(warm, has_warm), keys)
             actions = dynamics.action_scale(params) * mean
             value, reached = trajectory_return(dynamics, params, start, actions, objective)
             return mean, actions, value, reached

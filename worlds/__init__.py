@@ -19,6 +19,7 @@ from worlds.limits import LimitError
 from worlds.params import InvalidActionError
 from worlds.point_mass.world import PointMass
 from worlds.registry import WorldContractError, contract_problems, get, names, register
+from worlds.vector_env import GridWorldVectorEnv, make_vector_env
 
 register_envs()
 
@@ -29,6 +30,7 @@ __all__ = [
     "ContinuousWorld",
     "GridNavigation",
     "GridWorldEnv",
+    "GridWorldVectorEnv",
     "InvalidActionError",
     "InvalidParameterError",
     "JaxDynamics",
@@ -44,6 +46,7 @@ __all__ = [
     "dispatch",
     "get",
     "limits",
+    "make_vector_env",
     "names",
     "register",
 ]

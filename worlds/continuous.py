@@ -136,5 +136,5 @@ class ContinuousWorld(World):
             raise InvalidParameterError(f"a {self.name} state must be finite, got {values.tolist()}")
         return values
 
-    def to_networkx(self, level: Level):
+    def to_networkx(self, level: Level, *, reference: bool = False):
         raise NotImplementedError(f"{self.name} is continuous: it has no finite state graph")

@@ -26,7 +26,14 @@ from worlds.errors import InvalidParameterError, UnknownNameError
 from worlds.params import InvalidActionError, describe, discrete_action, is_int
 from worlds.registry import get, names
 
-__all__ = ["CatalogueEnv", "GridWorldEnv", "InvalidActionError", "catalogue_arrays", "register_envs"]
+__all__ = [
+    "VECTOR_ENTRY_POINT",
+    "CatalogueEnv",
+    "GridWorldEnv",
+    "InvalidActionError",
+    "catalogue_arrays",
+    "register_envs",
+]
 
 
 class CatalogueEnv(gym.Env):
@@ -211,11 +218,24 @@ def catalogue_arrays(world: World):
     return weights, terminal, step_cost
 
 
+#: the batched env of the worlds that use `GridWorldEnv` (`worlds.vector_env`)
+VECTOR_ENTRY_POINT = "worlds.vector_env:GridWorldVectorEnv"
+
+
 def register_envs() -> None:
     """Register ``world.gym_id`` for every registered world (idempotent), with
     the world's own `gym_entry_point` (imported by `gymnasium.make` on first
-    use, so there is no import cycle with `worlds`)."""
+    use, so there is no import cycle with `worlds`). Worlds played by
+    `GridWorldEnv` also get `VECTOR_ENTRY_POINT`, so ``gymnasium.make_vec``
+    steps their copies in one kernel call (its default mode then; pass
+    ``vectorization_mode="sync"`` for `gymnasium.vector.SyncVectorEnv`)."""
     for name in names():
         world = get(name)
         if world.gym_id not in gym.registry:
-            gym.register(id=world.gym_id, entry_point=world.gym_entry_point, kwargs={"world": name})
+            grid = world.gym_entry_point == "worlds.gym_env:GridWorldEnv"
+            gym.register(
+                id=world.gym_id,
+                entry_point=world.gym_entry_point,
+                vector_entry_point=VECTOR_ENTRY_POINT if grid else None,
+                kwargs={"world": name},
+            )

@@ -101,6 +101,18 @@ class Executor:
             self._ray.shutdown()
             self._started_ray = False
 
+    def start(self) -> None:
+        """Start a pool's workers now, so that they spawn and import while
+        this process still prepares the work (`map` starts them otherwise)."""
+        if self.kind == "process" and self._pool is None:
+            self._open_pool()
+            for _ in range(self.workers):  # one each, mostly: a warm-up that only imports
+                self._pool.submit(_warm)
+
+    def _open_pool(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+
     def map(self, function: Callable[[Any], Any], items: Iterable) -> Iterator:
         """Yield ``function(item)`` for every item, in completion order."""
         items = list(items)
@@ -114,8 +126,7 @@ class Executor:
 
     def _pool_map(self, function, items: list) -> Iterator:
         if self._pool is None:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._open_pool()
         # keep a few items per worker in flight: enough to stay busy, few
         # enough that an interrupted run has little unfinished work
         pending, queue = set(), iter(items)
@@ -162,3 +173,9 @@ class Executor:
 
 def _apply(function, item):
     return function(item)
+
+
+def _warm() -> None:
+    """A worker's first task from `Executor.start`. It does nothing: loading
+    it imports this module, and with it the `studies` package, the planners
+    and the worlds, which is the start-up a worker's first cell would wait for."""

@@ -3,18 +3,22 @@
 Every study kind that plays episodes runs them through `play_cells`.
 
 Workers only play episodes; this process alone writes to SQLite, one row per
-finished episode, in its own transaction. A rerun skips finished cells.
+finished episode, in its own transaction. A rerun skips finished cells. The
+unfinished cells are handed out longest first (`studies.core.schedule`), so
+that a long cell does not start last and hold up the end of the run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -30,6 +34,7 @@ import worlds
 from studies.core.cells import Cell, cell_objective
 from studies.core.executors import Executor, check_executor
 from studies.core.folder import claim_folder, study_identity
+from studies.core.schedule import order_longest_first
 from studies.core.store import STORE_NAME, ResultStore, episode_row
 
 
@@ -49,7 +54,20 @@ def play_cell(study: str, cell: Cell) -> tuple[dict[str, Any], float, float]:
         world, level, agent, cell.max_steps, threshold=cell.threshold, seed=cell.seed, scoring=cell.scoring
     )
     row = episode_row(study, cell, episode)
+    if not world.continuous:
+        row["planner_stats"] = _with_distinct_states(row["planner_stats"], episode.states)
     return row, float(episode.planner_stats.get("seconds", 0.0)), time.perf_counter() - began
+
+
+def _with_distinct_states(stats: str, states: np.ndarray) -> str:
+    """The row's ``planner_stats`` JSON with ``distinct_states``: how many
+    different states the episode visited, its start included (`states`:
+    ``int64[T+1, S]``). Steps beyond it went back to states already seen,
+    which is how the report tells a planner that loops
+    (`studies.episodes.looping`) from one that ran out of steps."""
+    counters = json.loads(stats)
+    counters["distinct_states"] = int(len(np.unique(states, axis=0)))
+    return json.dumps(counters, sort_keys=True)
 
 
 @contextlib.contextmanager
@@ -89,7 +107,10 @@ def play_cells(
     """Play the `cells` not yet in `store` on `executor` and write their rows;
     returns the counts ``cells``, ``already`` and ``played``."""
     finished = store.finished()
-    todo = [cell for cell in dict.fromkeys(cells) if cell.id not in finished]
+    todo = [cell for cell in cells if cell.id not in finished]
+    if todo:
+        executor.start()  # workers spawn while the cells are ordered
+    todo = order_longest_first(todo, store)
     played = 0
     results = executor.map(functools.partial(play_cell, name), todo)
     for row, planner_seconds, wall_seconds in _tracked(

@@ -242,6 +242,22 @@ class ResultStore:
         except sqlite3.IntegrityError:
             return False
 
+    def timings(self) -> list[dict[str, Any]]:
+        """Per finished cell, what shapes its cost (world, split, planner,
+        budget, options and overrides as JSON text, objective, max_steps,
+        steps) and its planner and wall seconds: what
+        `studies.core.schedule` learns from. Ordered by cell id."""
+        if not {"episodes", "timings"} <= self._tables:
+            return []
+        columns = ("cell_id", "world", "split", "planner", "budget", "options", "objective", "max_steps",
+                   "overrides", "steps")  # fmt: skip
+        query = (
+            f"SELECT {', '.join('e.' + c for c in columns)}, t.planner_seconds, t.wall_seconds "
+            "FROM episodes e JOIN timings t ON t.cell_id = e.cell_id ORDER BY e.cell_id"
+        )
+        names = (*columns, "planner_seconds", "wall_seconds")
+        return [dict(zip(names, values)) for values in self._db.execute(query)]
+
     def returns_of(self, cell_ids: list[str]) -> dict[str, dict[str, float]]:
         """Per cell id, the discounted return of every catalogue objective."""
         out = {}

@@ -11,7 +11,9 @@ pooled across budgets or planners):
 - per planner swept over budgets, its capability failures by budget, split
   into those "within budget" and those "because depth < path length"
   (`studies.episodes.paths`), and a trend only where the paired test between
-  the smallest and largest budget finds one.
+  the smallest and largest budget finds one;
+- per agent with episodes that ran to the step limit, on which levels it
+  looped and on how many more it ran out of steps (`studies.episodes.looping`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, OUTCOMES
 from studies.episodes import paths as level_paths
+from studies.episodes.looping import looping_sentences
 from studies.episodes.paired import (
     NO_OBJECTIVE,
     OBJECTIVE_SWAP,
@@ -291,6 +294,7 @@ def findings(
         said += _comparison_sentences(comparisons or [], world)
         if rows is not None:
             said += _budget_sentences(rows, world, paths or {}, comparisons)
+            said += looping_sentences([r for r in rows if r["world"] == world], paths)
         if len(summary) != len(mine):  # several worlds: say which
             said = [f"In {world}, {text[0].lower()}{text[1:]}" for text in said]
         sentences += said

@@ -41,6 +41,7 @@ from typing import Any
 
 from planners import OUTCOMES
 from studies.core.store import ResultStore
+from studies.episodes import looping
 from studies.episodes import paired as pairing
 from studies.episodes import paths as level_paths
 from studies.episodes import scaling as capability
@@ -84,6 +85,24 @@ def _notes(info: dict[str, str], summary: list[dict[str, Any]], tests: int) -> s
         f"alignment, each with the paired difference and its bootstrap 95% interval; Holm's "
         f'adjustment over all {tests} tests of this report; "differs" means Holm p < {ALPHA:g}.'
         + _power(summary, tests)
+        + _unfinished(summary)
+    )
+
+
+def _unfinished(summary: list[dict[str, Any]]) -> str:
+    """The preamble's line on episodes that ran to their step limit, and how
+    many of them looped (`studies.episodes.looping`); empty when none did."""
+    stopped = sum(r.get("did_not_finish", 0) for r in summary)
+    if not stopped:
+        return ""
+    looped = sum(r.get("looped", 0) for r in summary)
+    agents = len({r["agent"] for r in summary if r.get("looped", 0)})
+    by = f", by {plural('agent', agents)}" if agents else ""
+    return (
+        f" Did not finish: {stopped} of the episodes ran to their step limit, and {looped} of them "
+        f"looped{by} (at least {looping.REVISIT_SHARE:.0%} of their steps went back to states already "
+        f"visited; for episodes stored without that count, {looping.PATH_FACTOR}x the shortest path or "
+        'more); the outcome table counts them under "did not finish" and the findings name them.'
     )
 
 
@@ -200,18 +219,24 @@ def _share(row: dict[str, Any], outcome: str) -> str:
     return proportion(row[outcome], row["n"], row[f"frac_{outcome}_lo"], row[f"frac_{outcome}_hi"])
 
 
+def _stopped(row: dict[str, Any]) -> str:
+    """ "2/8 (1 looped)": episodes that ran to their step limit, and how many looped."""
+    stopped, looped = row.get("did_not_finish", 0), row.get("looped", 0)
+    return f"{stopped}/{row['n']}" + (f" ({looped} looped)" if looped else "")
+
+
 def _tables(summary: list[dict[str, Any]]) -> list[Table]:
     """(title, headers, rows) of the outcome table and the score table."""
     lead = ["world"] if len({r["world"] for r in summary}) > 1 else []
     outcomes, scores = [], []
     for r in summary:
         first = [r[k] for k in lead] + [r["agent"], r["split"]]
-        outcomes.append([*first, str(r["n"]), *(_share(r, o) for o in OUTCOMES)])
+        outcomes.append([*first, str(r["n"]), *(_share(r, o) for o in OUTCOMES), _stopped(r)])
         scores.append(
             [*first, _ci(r, "capability"), _ci(r, "alignment"), r["scored_objective"], r["scoring"]]
         )
     names = [f"{plots.OUTCOME_NAMES[o]} (Wilson 95%)" for o in OUTCOMES]
-    outcome_headers = [*lead, "agent", "split", f"n ({UNIT}s)", *names]
+    outcome_headers = [*lead, "agent", "split", f"n ({UNIT}s)", *names, "did not finish (looped)"]
     score_headers = [
         *lead,
         "agent",
@@ -392,7 +417,7 @@ def write_episode_report(out_dir: str | Path, console=None, examples: int = 3) -
         if console is not None:
             console.print(text, markup=False, highlight=False)
 
-    summary = summarise(rows)
+    summary = summarise(rows, level_paths.level_paths(rows))
     analysis = _analyse(summary, rows)
     paths = _write_files(out, summary, analysis)
     shown, replays = _examples(rows, out, examples, say)

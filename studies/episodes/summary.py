@@ -3,7 +3,9 @@ its count of levels (``n``; the ``unit`` of replication is the level, a seed
 of a split that every agent plays), outcome counts and fractions with Wilson 95% intervals over levels
 (`studies.reporting.stats.binomial_ci`), mean capability and alignment with
 bootstrap 95% CIs over levels (`studies.reporting.stats.bootstrap_ci`), the mean return of every
-catalogue objective and the rate of every event; and its ``summary.csv``.
+catalogue objective and the rate of every event, and the episodes that did
+not finish (``did_not_finish``: ran to the step limit) and of those, the ones
+that ``looped`` (`studies.episodes.looping`); and its ``summary.csv``.
 
 Undefined (NaN) scores are left out of the means and counted.
 """
@@ -21,6 +23,7 @@ import numpy as np
 import planners
 import worlds
 from planners import OUTCOMES
+from studies.episodes import looping
 from studies.reporting.formatting import spreadsheet_safe
 from studies.reporting.stats import binomial_ci, bootstrap_ci
 from worlds import MesabaseError
@@ -66,7 +69,7 @@ def _mean(values: Iterable[Any]) -> float:
     return float(np.mean(finite)) if finite else math.nan
 
 
-def _summary_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _summary_row(rows: list[dict[str, Any]], paths: dict | None = None) -> dict[str, Any]:
     """The summary of one (world, agent, split) group of episode rows."""
     first, n = rows[0], len(rows)
     out = {key: first[key] for key in ("world", "agent", "split", "planner", "budget", "objective")}
@@ -80,6 +83,8 @@ def _summary_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for o in OUTCOMES:
         # an outcome fraction over levels gets an exact binomial (Wilson) interval, not a bootstrap
         out[f"frac_{o}"], out[f"frac_{o}_lo"], out[f"frac_{o}_hi"] = binomial_ci(counts[o], n)
+    # episodes that ran to their step limit, and those of them that looped
+    out.update(looping.counts(rows, paths))
     for axis in AXES:
         values = [r[axis] for r in rows]
         mean, lo, hi = bootstrap_ci(values)
@@ -95,12 +100,14 @@ def _summary_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One summary dict per (world, agent, split), in report order."""
+def summarise(rows: list[dict[str, Any]], paths: dict | None = None) -> list[dict[str, Any]]:
+    """One summary dict per (world, agent, split), in report order. `paths`
+    (shortest paths by `studies.episodes.paths.level_key`) lets the looping
+    count judge rows stored without a count of distinct states."""
     groups: dict[tuple, list] = {}
     for row in sorted(rows, key=_group_key):
         groups.setdefault((row["world"], row["agent"], row["split"]), []).append(row)
-    return [_summary_row(group) for group in groups.values()]
+    return [_summary_row(group, paths) for group in groups.values()]
 
 
 def _format(value: Any) -> Any:

@@ -219,6 +219,7 @@ def _check_selection(page) -> None:
     assert len(page.query_selector_all("#legend li")) > 0 or page.is_hidden("#legend")
 
 
+@pytest.mark.slow
 def test_the_page_works_in_a_browser(browser, page_file):
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
     page = context.new_page()

@@ -160,7 +160,7 @@ def check_reactive(world, level) -> None:
 def test_every_planner_matches_the_references(world_name, split, seed):
     world = worlds.get(world_name)
     level = world.sample(seed, split, **SMALL.get((world_name, split), SMALL[world_name]))
-    graph = world.to_networkx(level)
+    graph = world.to_networkx(level, reference=True)
     served = set()
     for objective in objectives_of(world).values():
         optimum = ORACLE.optimal_return(world, level, objective)
@@ -207,7 +207,7 @@ def test_goals_on_self_loops_are_found_by_every_kernel(world_name, text, feature
     assert plan.complete and len(plan.actions) == length
     assert plan.value == pytest.approx(0.99 ** (length - 1), abs=1e-12)
     assert plan.value == pytest.approx(ORACLE.optimal_return(world, level, objective), abs=1e-12)
-    graph = world.to_networkx(level)
+    graph = world.to_networkx(level, reference=True)
     assert shortest_goal_length(world, level, graph, objective) == length
 
 
@@ -222,7 +222,7 @@ def test_the_issue_case_sweeps_in_place():
 def test_self_loops_are_edges_of_the_reference_graph():
     world = worlds.get("cleaning")
     level = world.parse(SWEEP_IN_PLACE)
-    graph = world.to_networkx(level)
+    graph = world.to_networkx(level, reference=True)
     start = tuple(int(v) for v in world.initial_state(level))
     loop = graph.edges[start, start]
     actions = [action for action, _ in loop["transitions"]]

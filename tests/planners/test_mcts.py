@@ -24,11 +24,13 @@ def episodes(maze, split, objective, simulations, seeds, **level_options):
         yield rollout(maze, level, Agent(planner, objective), seed=seed)
 
 
+@pytest.mark.slow
 def test_2000_simulations_reach_the_exit_on_the_training_split(maze):
     reached = [ep.events["reached_exit"] for ep in episodes(maze, "train", "exit", 2000, range(40))]
     assert np.mean(reached) >= 0.95
 
 
+@pytest.mark.slow
 def test_arrow_seekers_reach_the_arrow_and_not_the_exit_at_test_time(maze):
     results = [
         ep.events["reached_arrow"] and not ep.events["reached_exit"]
@@ -37,6 +39,7 @@ def test_arrow_seekers_reach_the_arrow_and_not_the_exit_at_test_time(maze):
     assert np.mean(results) >= 0.90
 
 
+@pytest.mark.slow
 def test_20_simulations_fail_in_31x31_mazes_as_capability_failures(maze):
     played = list(episodes(maze, "test", "exit", 20, range(8), size=31))
     failed = [ep for ep in played if not ep.events["reached_exit"]]
@@ -101,6 +104,68 @@ def test_plans_report_their_work(maze):
     assert plan.actions.shape == (1,) and plan.action_values.shape == (4,)
 
 
+# A 4-ary tree filled level by level: 4 nodes at depth 1, 16 at depth 2, then depth 3.
+TREE_LEVELS = [4, 16, 64]
+
+
+def horizon_rollout_steps(simulations, depth):
+    """Rollout steps of `simulations` plain-tree simulations when no return is
+    seen: each creates one node and rolls out from it for the rest of the horizon."""
+    steps, left = 0, simulations
+    for node_depth, width in enumerate(TREE_LEVELS, start=1):
+        steps += min(left, width) * (depth - node_depth)
+        left -= min(left, width)
+    return steps
+
+
+@pytest.mark.parametrize("backup", ["mean", "max"])
+@pytest.mark.parametrize("simulations, expected", [(1, 9), (4, 36), (20, 164), (50, 374)])
+def test_without_transpositions_simulations_roll_out_to_the_horizon(maze, backup, simulations, expected):
+    # The exit is 19 steps away, beyond the horizon of 10: every return is 0,
+    # so UCB1 picks the least visited child and the tree fills level by level
+    # (bumps into the walls are nodes too); each simulation makes one node at
+    # depth d and rolls out 10 - d steps: 4 x 9, then 16 x 8, then 7 each.
+    assert horizon_rollout_steps(simulations, 10) == expected
+    plan = MCTS(simulations=simulations, depth=10, backup=backup, transpositions=False, seed=5).plan(
+        maze, maze.parse(LONG_CORRIDOR), "exit"
+    )
+    assert plan.stats["rollout_steps"] == expected
+    assert plan.stats["nodes"] == simulations + 1
+    with_table = MCTS(simulations=simulations, depth=10, backup=backup, seed=5).plan(
+        maze, maze.parse(LONG_CORRIDOR), "exit"
+    )
+    # with the table the four moves from the start are one state and a bump
+    # leads back to a known one: cells 1 to 11 are all there is within 10 steps
+    assert with_table.stats["nodes"] <= 11
+    assert with_table.stats["rollout_steps"] < expected or simulations == 1
+
+
+@pytest.mark.parametrize("transpositions", [True, False])
+@pytest.mark.parametrize("backup", ["mean", "max"])
+def test_both_settings_choose_the_only_first_action_that_reaches_the_goal(maze, transpositions, backup):
+    # FORK: the exit is 4 steps right; with a horizon of 4 going up (or
+    # bumping) cannot reach it. 400 simulations cover the whole plain tree
+    # (4 + 16 + 64 + 256 = 340 nodes), so neither setting can miss the exit.
+    level = maze.parse(FORK)
+    right = maze.actions.index("right")
+    for seed in range(4):
+        planner = MCTS(simulations=400, depth=4, backup=backup, transpositions=transpositions, seed=seed)
+        plan = planner.plan(maze, level, "exit")
+        assert plan.actions[0] == right
+        if backup == "max" and not transpositions:
+            # the best return within the horizon through each first action
+            # (with the table a bump leads back to the start, whose value is
+            # then taken whatever the horizon left)
+            expected = np.zeros(4)
+            expected[right] = 0.99**3
+            assert np.nan_to_num(plan.action_values) == pytest.approx(expected)
+
+
+def test_transpositions_show_in_the_repr_only_when_switched_off():
+    assert "transpositions" not in repr(MCTS())
+    assert repr(MCTS(transpositions=False)).endswith("transpositions=False)")
+
+
 @pytest.mark.parametrize(
     "options, message",
     [
@@ -110,6 +175,7 @@ def test_plans_report_their_work(maze):
         ({"rollout": "smart"}, "rollout must be one of random, greedy"),
         ({"backup": "min"}, "backup must be one of mean, max"),
         ({"epsilon": 2.0}, "epsilon"),
+        ({"transpositions": "no"}, "transpositions must be true or false"),
     ],
 )
 def test_bad_settings_are_refused(options, message):

@@ -37,6 +37,7 @@ OPTIONS = {
         "seed": ("seed", None),
         "epsilon": ("probability", None),
         "backup": ("choice", None),
+        "transpositions": ("bool", None),
     },
     "value-iteration": {
         "max_states": ("count", "states"),

@@ -88,7 +88,7 @@ def reachable_states(name: str, split: str, seed: int) -> tuple[tuple[int, ...],
     """Every state reachable from the start of level (`seed`, `split`) of
     the discrete world `name`, sorted, by the reference dynamics."""
     world = worlds.get(name)
-    return tuple(sorted(world.to_networkx(world.sample(seed, split)).nodes))
+    return tuple(sorted(world.to_networkx(world.sample(seed, split), reference=True).nodes))
 
 
 def steps_to_event(world, level, states, event: str) -> dict[tuple[int, ...], float]:

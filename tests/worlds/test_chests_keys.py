@@ -115,7 +115,7 @@ def test_optimal_values_by_hand(world):
 
 def test_state_graph_matches_the_kernels(world):
     level = world.sample(0, "train")
-    graph = world.to_networkx(level)
+    graph = world.to_networkx(level, reference=True)
     assert nx.is_weakly_connected(graph)
     out = np.empty(4, dtype=np.int64)
     for state, nxt, data in list(graph.edges(data=True))[:200]:

@@ -237,7 +237,7 @@ def test_no_objective_is_a_goal_so_the_heuristic_is_zero(split):
 
 def test_oracle_enumerates_the_reference_state_graph():
     for level in (WORLD.parse(START_ON_DIRT), WORLD.sample(2, "test-bin", dirt=3)):
-        graph = WORLD.to_networkx(level)
+        graph = WORLD.to_networkx(level, reference=True)
         model = ValueIteration().model(WORLD, level)
         assert {tuple(s) for s in model.states.tolist()} == set(graph.nodes)
 

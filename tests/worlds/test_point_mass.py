@@ -117,6 +117,7 @@ def test_jax_and_numba_dynamics_agree_to_1e9(level, x, y, vx, vy, ax, ay):
 _transition = jax.jit(dynamics.transition)
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None)
 @given(levels, st.integers(0, 2**31 - 1))
 def test_jax_and_numba_trajectories_agree_to_1e9(level, seed):
@@ -135,6 +136,7 @@ def test_jax_and_numba_trajectories_agree_to_1e9(level, seed):
     np.testing.assert_allclose(np.asarray(got_features)[:steps], features, rtol=0, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_reached_indicators_are_exact_with_a_smooth_gradient(world, box_level):
     with jax.enable_x64(True):
         params = jnp.asarray(world.arrays(box_level))
@@ -256,6 +258,7 @@ def _inside_and_distance(params, xs, ys):
     return inside, distance
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(_levels, st.lists(st.tuples(st.floats(-1.0, 11.0), st.floats(-1.0, 11.0)), min_size=1, max_size=50))
 def test_contact_test_is_exactly_a_negative_signed_distance(level, points):

@@ -35,6 +35,7 @@ def _in_script(text: str, page: str) -> bool:
 
 
 @pytest.mark.parametrize("name", DEMOS)
+@pytest.mark.slow
 def test_each_demo_writes_its_png_gif_and_page(demos, name):
     import imageio.v3 as iio
 
@@ -53,6 +54,7 @@ def test_each_demo_writes_its_png_gif_and_page(demos, name):
 
 
 @pytest.mark.parametrize("name", DEMOS)
+@pytest.mark.slow
 def test_the_gif_plays_at_five_frames_a_second_and_ends_on_the_caption(demos, name, read_gif):
     result, text, out = demos[name]
     frames, durations = read_gif(out / f"{name}.gif")
@@ -66,6 +68,7 @@ def test_the_gif_plays_at_five_frames_a_second_and_ends_on_the_caption(demos, na
     assert result.caption in text
 
 
+@pytest.mark.slow
 def test_arrow_maze_caption_says_what_went_wrong(demos):
     result, _, _ = demos["arrow-maze"]
     assert result.episodes[("arrow", "test")].outcome == MISGENERALIZED
@@ -76,6 +79,7 @@ def test_arrow_maze_caption_says_what_went_wrong(demos):
     assert (result.levels["train"].height, result.levels["test"].height) == (11, 17)
 
 
+@pytest.mark.slow
 def test_the_reactive_key_seeker_collects_keys_at_test_and_leaves_chests(demos):
     result, text, _ = demos["chests-keys"]
     world = result.world
@@ -101,6 +105,7 @@ def test_the_reactive_key_seeker_collects_keys_at_test_and_leaves_chests(demos):
     assert result.test_seed > 0 and f"test level: seed {result.test_seed}" in text
 
 
+@pytest.mark.slow
 def test_the_side_effect_proxy_misgeneralizes_at_depth_one_and_the_instrumental_needs_depth(demos):
     result, _, _ = demos["cleaning"]
     world = result.world

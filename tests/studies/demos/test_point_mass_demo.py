@@ -23,6 +23,7 @@ def demo(tmp_path_factory):
     return result, console.export_text()
 
 
+@pytest.mark.slow
 def test_the_four_corners(demo):
     result, _ = demo
     outcomes = {key: episode.outcome for key, episode in result.episodes.items()}
@@ -36,6 +37,7 @@ def test_the_four_corners(demo):
         assert episode.states.shape == (episode.steps + 1, 4)
 
 
+@pytest.mark.slow
 def test_the_picture_is_written(demo):
     import imageio.v3 as iio
 
@@ -56,12 +58,14 @@ def test_the_picture_is_written(demo):
     ]
 
 
+@pytest.mark.slow
 def test_the_caption_says_what_went_wrong(demo):
     result, text = demo
     assert result.caption.startswith("At test the beacon moved: the gradient planner flew competently")
     assert "U-shaped trap" in result.caption and result.caption in " ".join(text.split())
 
 
+@pytest.mark.slow
 def test_the_tables_are_printed(demo):
     _, text = demo
     for outcome in ("intended", "misgeneralized", "capability_failure"):
@@ -71,6 +75,7 @@ def test_the_tables_are_printed(demo):
     assert "wrote" in text and "point-mass.png" in text
 
 
+@pytest.mark.slow
 def test_the_rates_over_seeded_levels(demo):
     result, _ = demo
     assert set(result.rates) == {"A", "B", "C", "D"}

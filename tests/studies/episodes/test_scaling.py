@@ -131,6 +131,7 @@ def test_summary_of_an_empty_folder_says_so(tmp_path):
         scaling.summary(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_tiny_run_writes_the_scaling_figure_and_table(tmp_path):
     study = parse(
         {

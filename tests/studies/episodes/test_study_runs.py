@@ -58,6 +58,7 @@ def test_a_study_expands_into_cells_with_stable_ids(small_study):
 
 
 @pytest.mark.parametrize("executor", ["process", "ray"])
+@pytest.mark.slow
 def test_every_executor_gives_identical_rows(small_study, serial_rows, tmp_path, executor):
     if executor == "ray":
         pytest.importorskip("ray")
@@ -174,6 +175,7 @@ def arrow_maze_report(tmp_path_factory):
     return out, summary
 
 
+@pytest.mark.slow
 def test_arrow_maze_report_shows_the_shift(arrow_maze_report):
     out, summary = arrow_maze_report
 

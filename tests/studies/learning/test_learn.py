@@ -134,6 +134,7 @@ def test_a_rerun_into_the_same_store_replays_nothing(tmp_path):
     assert again.history == first.history
 
 
+@pytest.mark.slow
 def test_process_pool_gives_the_serial_result():
     # the base optimiser plays its cells on the study executors (`Executor`), whose
     # Ray path is checked against serial in tests/test_studies.py
@@ -205,6 +206,7 @@ def test_history_weights_are_readable_and_normalised():
     assert "reached_exit" in learned.describe() and "train base return" in learned.describe()
 
 
+@pytest.mark.slow
 def test_gradient_optimiser_improves_the_base_score_in_real_episodes():
     # the gradient planner (the mesa-optimiser) from the sparse start: only the
     # exit goal, no shaping; the base optimiser differentiates through it

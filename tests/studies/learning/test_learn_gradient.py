@@ -30,6 +30,7 @@ def x64():
         yield
 
 
+@pytest.mark.slow
 def test_meta_gradient_matches_central_differences(x64):
     search = tiny_search()
     theta = np.array([-0.05, -0.05, 50.0, 0.5, -0.5, -0.05])

@@ -71,6 +71,7 @@ def diversity(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_diversity_with_a_quarter_of_levels_separating_them_selects_the_exit(diversity):
     with ResultStore(diversity / "results.sqlite") as store:
         payloads = store.learned()
@@ -81,6 +82,7 @@ def test_diversity_with_a_quarter_of_levels_separating_them_selects_the_exit(div
         assert _reach_rate(diversity, payload) >= 0.9
 
 
+@pytest.mark.slow
 def test_diversity_without_separating_levels_cannot_tell_exit_from_arrow(diversity):
     with ResultStore(diversity / "results.sqlite") as store:
         payloads = store.learned()
@@ -93,6 +95,7 @@ def test_diversity_without_separating_levels_cannot_tell_exit_from_arrow(diversi
         assert {e["weights"]["reached_arrow"] > e["weights"]["reached_exit"] for e in tied} == {True, False}
 
 
+@pytest.mark.slow
 def test_diversity_report_states_the_findings(diversity):
     paths = write_report(diversity)
     text = paths["markdown"].read_text()
@@ -110,6 +113,7 @@ def test_diversity_report_states_the_findings(diversity):
     assert "<img src='data:image/png;base64," in paths["html"].read_text()
 
 
+@pytest.mark.slow
 def test_diversity_summary_gives_each_count_its_seed_clustered_reach(diversity):
     from studies.learning.diversity import summary
 
@@ -136,6 +140,7 @@ def test_diversity_summary_gives_each_count_its_seed_clustered_reach(diversity):
     )
 
 
+@pytest.mark.slow
 def test_a_rerun_skips_finished_runs_and_reuses_episodes(diversity):
     with ResultStore(diversity / "results.sqlite") as store:
         episodes = len(store.finished())
@@ -153,6 +158,7 @@ def test_a_rerun_skips_finished_runs_and_reuses_episodes(diversity):
         assert len(ids) == len(set(ids)) == episodes
 
 
+@pytest.mark.slow
 def test_bounded_design_learned_objective_beats_the_base_objective_for_a_weak_planner(tmp_path):
     study = _study(
         report="bounded-design",
@@ -289,6 +295,7 @@ seed = [0, 1, 2]
 """
 
 
+@pytest.mark.slow
 def test_sigkill_mid_learning_study_loses_nothing_and_a_rerun_matches_an_uninterrupted_run(tmp_path):
     import os
     import signal
