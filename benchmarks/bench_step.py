@@ -32,7 +32,14 @@ def _problem(scale):
 
 
 @pytest.mark.benchmark(group="step")
-@pytest.mark.parametrize("name", list(IMPLEMENTATIONS))
+# the process-pool envs start a worker process per environment: slow
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.slow) if name.startswith("async") else name
+        for name in IMPLEMENTATIONS
+    ],
+)
 def test_step(benchmark, name):
     implementation = IMPLEMENTATIONS[name]
     if implementation.missing_hint():

@@ -20,7 +20,9 @@ _rounds = itertools.count()
 _MEANS: dict[str, float] = {}
 
 
-@pytest.mark.parametrize("executor", ["serial", "process"])
+@pytest.mark.parametrize(
+    "executor", ["serial", pytest.param("process", marks=pytest.mark.slow)]
+)  # starts a pool
 @pytest.mark.benchmark(group="arrow-maze-study")
 def test_study_throughput(benchmark, tmp_path, executor):
     study = load("arrow-maze", seeds=8 if benchmark.enabled else 2)

@@ -19,6 +19,9 @@ import worlds
 from planners.jax_planner import JaxPlanner
 from worlds.xla_flags import one_kernel
 
+# every test here starts a fresh interpreter that compiles JAX code
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 JAX_FIRST = textwrap.dedent(
