@@ -33,9 +33,7 @@ from studies.demos.common import (
     feature_total,
     level_label,
     text_legend,
-    write_demo_page,
-    write_episodes_gif,
-    write_episodes_png,
+    write_demo_files,
 )
 from studies.demos.registry import Demo, register_demo
 from studies.reporting.formatting import plural
@@ -177,31 +175,13 @@ def run_chests_keys_demo(
         f"{world.name}: a reactive key-seeker and a chest-seeking planner "
         f"(train seed {seed}, test seed {test_seed})"
     )
-    files = [
-        write_episodes_png(
-            world, panels, out / f"{world.name}.png", heading=heading, caption=caption, scale=scale
-        )
-    ]
-    if gif:
-        files.append(
-            write_episodes_gif(
-                world,
-                panels,
-                out / f"{world.name}.gif",
-                fps=fps,
-                scale=scale,
-                caption=caption,
-                heading=heading,
-            )
-        )
     intro = (
         "A reactive policy that steps towards the nearest key (no search, no objective) next to value "
         "iteration pursuing chests. In training keys are scarce and each lies on a chest; at test keys are "
         "plentiful and chests scarce. " + caption
     )
-    files.append(write_demo_page(world, out / "demo.html", f"{world.name} demo", played, panels, intro))
-    for path in files:
-        console.print(f"wrote {path}")
+    files = write_demo_files(world, out, panels, played, heading=heading, caption=caption, intro=intro,
+                             gif=gif, fps=fps, scale=scale, console=console)  # fmt: skip
     return ChestsKeysDemoResult(world, split_levels, episodes, test_seed, played, caption, files)
 
 

@@ -36,9 +36,7 @@ from studies.demos.common import (
     feature_total,
     level_label,
     text_legend,
-    write_demo_page,
-    write_episodes_gif,
-    write_episodes_png,
+    write_demo_files,
 )
 from studies.demos.registry import Demo, register_demo
 from studies.reporting.formatting import plural
@@ -161,32 +159,14 @@ def run_cleaning_demo(
         f"{world.name}: value iteration pursues a proxy, planning {depths[0]} or {depths[1]} steps ahead "
         f"(test levels, seed {seed})"
     )
-    files = [
-        write_episodes_png(
-            world, panels, out / f"{world.name}.png", heading=heading, caption=caption, scale=scale
-        )
-    ]
-    if gif:
-        files.append(
-            write_episodes_gif(
-                world,
-                panels,
-                out / f"{world.name}.gif",
-                fps=fps,
-                scale=scale,
-                caption=caption,
-                heading=heading,
-            )  # fmt: skip
-        )
     intro = (
         "Value iteration pursues times swept (a side-effect proxy) or dirt in the dustpan (an instrumental "
         f"proxy), planning {depths[0]} or {depths[1]} steps ahead. Both agree with cleanliness in training; "
         "test-sweep counts sweeping clean floor as a sweep, and test-bin adds a bin that refills the "
         "dustpan. " + caption
     )
-    files.append(write_demo_page(world, out / "demo.html", f"{world.name} demo", played, panels, intro))
-    for path in files:
-        console.print(f"wrote {path}")
+    files = write_demo_files(world, out, panels, played, heading=heading, caption=caption, intro=intro,
+                             gif=gif, fps=fps, scale=scale, console=console)  # fmt: skip
     return CleaningDemoResult(world, split_levels, episodes, depths, played, caption, files)
 
 

@@ -370,3 +370,22 @@ def text_legend(world: World) -> Text:
     """One dim line naming every glyph of the world's text pictures (``o`` is the path)."""
     glyphs = ", ".join(f"{glyph} {meaning}" for glyph, meaning in world.text_legend().items())
     return Text(f"legend: {glyphs}", style="dim")
+
+
+def write_demo_files(world: World, out: Path, panels, played, *, heading: str, caption: str, intro: str,
+                     gif: bool, fps: float, scale: float, console) -> list[Path]:  # fmt: skip
+    """Write a demo's three files into `out` and say so on `console`: the
+    PNG and GIF of `panels` (no GIF when `gif` is False) and ``demo.html``,
+    the step-through page of every episode in `played`."""
+    files = [
+        write_episodes_png(
+            world, panels, out / f"{world.name}.png", heading=heading, caption=caption, scale=scale
+        )  # fmt: skip
+    ]
+    if gif:
+        files.append(write_episodes_gif(world, panels, out / f"{world.name}.gif", fps=fps, scale=scale,
+                                        caption=caption, heading=heading))  # fmt: skip
+    files.append(write_demo_page(world, out / "demo.html", f"{world.name} demo", played, panels, intro))
+    for path in files:
+        console.print(f"wrote {path}")
+    return files

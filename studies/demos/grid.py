@@ -26,9 +26,7 @@ from studies.demos.common import (
     level_label,
     sentence,
     text_legend,
-    write_demo_page,
-    write_episodes_gif,
-    write_episodes_png,
+    write_demo_files,
 )
 from studies.demos.registry import Demo, register_demo
 from worlds import InvalidParameterError, Level, World
@@ -116,31 +114,13 @@ def run_arrow_maze_demo(
     heading = (
         f"{world.name}: the same A* planner pursues the exit (base) or the green arrow (proxy), seed {seed}"
     )
-    files = [
-        write_episodes_png(
-            world, panels, out / f"{world.name}.png", heading=heading, caption=caption, scale=scale
-        )
-    ]
-    if gif:
-        files.append(
-            write_episodes_gif(
-                world,
-                panels,
-                out / f"{world.name}.gif",
-                fps=fps,
-                scale=scale,
-                caption=caption,
-                heading=heading,
-            )  # fmt: skip
-        )
     intro = (
         "The same A* planner pursues the exit (the base objective) or the green arrow (a proxy). "
         "In training the arrow sits on the exit; at test the maze is larger and the arrow has moved. "
         + caption
     )
-    files.append(write_demo_page(world, out / "demo.html", f"{world.name} demo", played, panels, intro))
-    for path in files:
-        console.print(f"wrote {path}")
+    files = write_demo_files(world, out, panels, played, heading=heading, caption=caption, intro=intro,
+                             gif=gif, fps=fps, scale=scale, console=console)  # fmt: skip
     return DemoResult(world, split_levels, episodes, files, played, caption)
 
 

@@ -39,9 +39,7 @@ from studies.demos.common import (
     level_label,
     sentence,
     text_legend,
-    write_demo_page,
-    write_episodes_gif,
-    write_episodes_png,
+    write_demo_files,
 )
 from studies.demos.registry import Demo, register_demo
 from studies.reporting.formatting import plural
@@ -170,31 +168,13 @@ def run_point_mass_demo(
         for corner, item in zip(CORNERS, played, strict=True)
     ]
     heading = f"point-mass, seed {seed}: gradient planner vs CEM, exit (base) vs beacon (proxy)"
-    files = [
-        write_episodes_png(
-            world, panels, out / f"{world.name}.png", heading=heading, caption=caption, scale=scale
-        )
-    ]
-    if gif:
-        files.append(
-            write_episodes_gif(
-                world,
-                panels,
-                out / f"{world.name}.gif",
-                fps=fps,
-                scale=scale,
-                caption=caption,
-                heading=heading,
-            )  # fmt: skip
-        )
     intro = (
         "Four corners of the robustness picture in a continuous world: a gradient planner and CEM pursue "
         "the exit (base) or the beacon (proxy). In training the beacon sits on the exit; at test it has "
         "moved, and test-trap levels add a U-shaped trap in front of the exit. " + caption
     )
-    files.append(write_demo_page(world, out / "demo.html", "point-mass demo", played, panels, intro))
-    for path in files:
-        console.print(f"wrote {path}")
+    files = write_demo_files(world, out, panels, played, heading=heading, caption=caption, intro=intro,
+                             gif=gif, fps=fps, scale=scale, console=console)  # fmt: skip
     return PointMassDemoResult(world, demo_levels, episodes, rates, files, CORNERS, played, caption)
 
 
