@@ -71,9 +71,6 @@ class JaxDynamics:
             float[K]``: `features` with each 0/1 event replaced by the smooth
             value whose gradient the dynamics gives it (a gradient-based base
             optimiser scores with these).
-        small_loop_kernels: whether XLA compiles a whole loop into one CPU
-            kernel in this process (`worlds.xla_flags`): single rollouts are
-            then fastest unbatched, with `branch=True`.
     """
 
     action_size: int
@@ -84,7 +81,6 @@ class JaxDynamics:
     terminal: Callable[..., Any]
     action_scale: Callable[..., Any]
     smooth_events: Callable[..., Any]
-    small_loop_kernels: bool
 
 
 class ContinuousWorld(World):
