@@ -7,18 +7,25 @@ catalogues and train/test splits, plus the numba kernels planners search over.
     >>> print(maze.format(level))  # doctest: +SKIP
 """
 
-from worlds import dispatch, limits
+# The names a plugin world's package imports come first: `worlds.dispatch`
+# imports the declared plugin worlds (see `worlds.plugins`), and they may say
+# `from worlds import World, kernel` while this package is still loading.
+from worlds import limits
 from worlds.arrow_maze.world import ArrowMaze
 from worlds.base import GridNavigation, Level, World
 from worlds.chests_keys.world import ChestsKeys
 from worlds.cleaning.world import Cleaning
 from worlds.continuous import ContinuousWorld, JaxDynamics
 from worlds.errors import InvalidParameterError, LevelFormatError, MesabaseError, UnknownNameError
-from worlds.gym_env import GridWorldEnv, register_envs
+from worlds.jit import kernel
 from worlds.limits import LimitError
 from worlds.params import InvalidActionError
 from worlds.point_mass.world import PointMass
 from worlds.registry import WorldContractError, contract_problems, get, names, register
+
+# isort: split
+from worlds import dispatch  # after the names above, see there
+from worlds.gym_env import GridWorldEnv, register_envs
 from worlds.vector_env import GridWorldVectorEnv, make_vector_env
 
 register_envs()
@@ -45,6 +52,7 @@ __all__ = [
     "contract_problems",
     "dispatch",
     "get",
+    "kernel",
     "limits",
     "make_vector_env",
     "names",

@@ -1,141 +1,139 @@
 """The kernels planners call: one entry point per operation, dispatching on
 the world's integer id to that world's own numba kernel.
 
-Every world kernel is referenced here as a global, so a planner kernel that
-calls `step(world_id, ...)` is compiled once, for all built-in worlds, and then
-loaded from numba's disk cache in every later process (see `worlds.jit`).
-The ids and kernel modules come from the ordered registry
-(`worlds.registry`), so they are written in one place; a new built-in world
-adds one branch per function below.
+Every world kernel must be referenced as a global of the dispatching kernel,
+so that a planner kernel calling `step(world_id, ...)` is compiled once for the
+whole set of worlds and then loaded from numba's disk cache in every later
+process (see `worlds.jit`); a kernel passed as an argument is never cached.
+The set of worlds is not fixed: plugin worlds (`worlds.plugins`) join the
+built-ins. So this module *writes* the dispatching module for the installed
+set, one ``if world_id == ...`` branch per world and operation, into the numba
+cache folder, and imports it. That folder's name already hashes every kernel
+source and every plugin's sources, so a generated module is never reused for
+another world set.
 
-Shapes: ``grid`` int32[C, H, W]; ``params`` int64[P]; ``state``/``out`` int64[S];
-``out``, ``mask`` and ``goal_mask`` float64[K] in the world's feature order.
+Shapes: ``grid`` int32[C, H, W]; ``params`` int64[P]; ``state``/``out`` int64[S]
+(float64[S] in a continuous world); ``mask`` and ``goal_mask`` float64[K] and
+the features ``out`` float64[K], in the world's feature order.
 """
 
 from __future__ import annotations
 
-from worlds.jit import kernel
-from worlds.registry import get
+import importlib.util
+import os
+import sys
+import warnings
 
-# numba compiles these in as constants and module globals
-ARROW_MAZE, CHESTS_KEYS, CLEANING, POINT_MASS = (
-    get(name).world_id for name in ("arrow-maze", "chests-keys", "cleaning", "point-mass")
+from worlds import plugins, registry
+from worlds.jit import cache_dir
+
+#: (name, arguments after world_id, whether it returns a value); the kernels
+#: module of every world defines each with the same arguments
+OPERATIONS = (
+    ("step", "grid, params, state, action, out", False),
+    ("features", "grid, params, state, action, next_state, mask, out", False),
+    ("terminal", "grid, params, state", True),
+    ("key", "grid, params, state", True),
+    ("key_bound", "grid, params", True),
+    ("heuristic", "grid, params, state, goal_mask", True),
 )
-arrow_maze = get("arrow-maze").kernels
-chests_keys = get("chests-keys").kernels
-cleaning = get("cleaning").kernels
-point_mass = get("point-mass").kernels
+#: the constants every kernels module declares, served by id
+CONSTANTS = (("num_actions", "N_ACTIONS"), ("num_features", "N_FEATURES"))
+
+_OPERATION_DOCS = {
+    "step": "Write the successor of `state` under `action` into `out`.",
+    "features": "Write the transition's feature vector into `out`, computing only the\n"
+    "    features where `mask` is non-zero (the others are 0).",
+    "terminal": "Whether the world's episode is over in `state`.",
+    "key": "A unique int64 for `state` within the level, for closed sets and tables.",
+    "key_bound": "An upper bound on `key` over the level's states, or -1 if there is none\n"
+    "    small enough to index an array by.",
+    "heuristic": "An admissible lower bound on the steps to a transition firing a goal feature.",
+}
 
 
-@kernel
-def step(world_id, grid, params, state, action, out):
-    """Write the successor of `state` under `action` into `out`."""
-    if world_id == ARROW_MAZE:
-        arrow_maze.step(grid, params, state, action, out)
-    elif world_id == CHESTS_KEYS:
-        chests_keys.step(grid, params, state, action, out)
-    elif world_id == CLEANING:
-        cleaning.step(grid, params, state, action, out)
-    elif world_id == POINT_MASS:
-        point_mass.step(grid, params, state, action, out)
-    else:
-        raise ValueError("unknown world id")
+def _load_plugins() -> None:
+    """Import and register every declared plugin world. A plugin that fails
+    to load or to keep its contract is left out with a warning that says why,
+    so one broken plugin does not stop the other worlds."""
+    for spec in plugins.declared():
+        try:
+            registry.register(plugins.load(spec))
+        except (plugins.PluginLoadError, registry.WorldContractError) as error:
+            warnings.warn(f"{error}; mesabase goes on without it", RuntimeWarning, stacklevel=2)
 
 
-@kernel
-def features(world_id, grid, params, state, action, next_state, mask, out):
-    """Write the transition's feature vector into `out`, computing only the
-    features where `mask` is non-zero (the others are 0)."""
-    if world_id == ARROW_MAZE:
-        arrow_maze.features(grid, params, state, action, next_state, mask, out)
-    elif world_id == CHESTS_KEYS:
-        chests_keys.features(grid, params, state, action, next_state, mask, out)
-    elif world_id == CLEANING:
-        cleaning.features(grid, params, state, action, next_state, mask, out)
-    elif world_id == POINT_MASS:
-        point_mass.features(grid, params, state, action, next_state, mask, out)
-    else:
-        raise ValueError("unknown world id")
+def source(worlds_in_order) -> str:
+    """The text of the dispatching module for `worlds_in_order` (World
+    objects with their ids set), one branch per world in each kernel."""
+    lines = [
+        '"""Generated by worlds.dispatch for: '
+        + ", ".join(f"{w.name} ({w.world_id})" for w in worlds_in_order)
+        + '. Do not edit."""',
+        "",
+        "from worlds.jit import kernel",
+    ]
+    aliases = {}
+    for world in worlds_in_order:
+        aliases[world.name] = f"world_{world.world_id}"
+        lines.append(f"import {world.kernels.__name__} as {aliases[world.name]}")
+    for name, arguments, returns in OPERATIONS:
+        lines += ["", "", "@kernel", f"def {name}(world_id, {arguments}):"]
+        lines.append(f'    """{_OPERATION_DOCS[name]}"""')
+        for world in worlds_in_order:
+            call = f"{aliases[world.name]}.{name}({arguments})"
+            lines.append(f"    if world_id == {world.world_id}:")
+            lines.append(f"        return {call}" if returns else f"        {call}\n        return")
+        lines.append('    raise ValueError("unknown world id")')
+    for name, constant in CONSTANTS:
+        lines += ["", "", "@kernel", f"def {name}(world_id):"]
+        for world in worlds_in_order:
+            lines.append(f"    if world_id == {world.world_id}:")
+            lines.append(f"        return {aliases[world.name]}.{constant}")
+        lines.append('    raise ValueError("unknown world id")')
+    return "\n".join(lines) + "\n"
 
 
-@kernel
-def terminal(world_id, grid, params, state):
-    """Whether the world's episode is over in `state`."""
-    if world_id == ARROW_MAZE:
-        return arrow_maze.terminal(grid, params, state)
-    if world_id == CHESTS_KEYS:
-        return chests_keys.terminal(grid, params, state)
-    if world_id == CLEANING:
-        return cleaning.terminal(grid, params, state)
-    if world_id == POINT_MASS:
-        return point_mass.terminal(grid, params, state)
-    raise ValueError("unknown world id")
+def _write_once(path, text: str) -> None:
+    """Write `text` to `path` unless it is already there. Rewriting the same
+    text would move the file's time stamp and make numba distrust its cache;
+    writing through a temporary file keeps concurrent processes (a process
+    pool starting up) from reading half a file."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
-@kernel
-def key(world_id, grid, params, state):
-    """A unique int64 for `state` within the level, for closed sets and tables."""
-    if world_id == ARROW_MAZE:
-        return arrow_maze.key(grid, params, state)
-    if world_id == CHESTS_KEYS:
-        return chests_keys.key(grid, params, state)
-    if world_id == CLEANING:
-        return cleaning.key(grid, params, state)
-    if world_id == POINT_MASS:
-        return point_mass.key(grid, params, state)
-    raise ValueError("unknown world id")
+def _generate():
+    kernel_worlds = [registry.get(name) for name in registry.names()]
+    kernel_worlds = [w for w in kernel_worlds if getattr(w, "kernels", None) is not None]
+    path = cache_dir() / "generated_dispatch.py"
+    _write_once(path, source(kernel_worlds))
+    module_name = "worlds._generated_dispatch"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-@kernel
-def key_bound(world_id, grid, params):
-    """An upper bound on `key` over the level's states, or -1 if there is none
-    small enough to index an array by."""
-    if world_id == ARROW_MAZE:
-        return arrow_maze.key_bound(grid, params)
-    if world_id == CHESTS_KEYS:
-        return chests_keys.key_bound(grid, params)
-    if world_id == CLEANING:
-        return cleaning.key_bound(grid, params)
-    if world_id == POINT_MASS:
-        return point_mass.key_bound(grid, params)
-    raise ValueError("unknown world id")
+_load_plugins()
+_GENERATED = _generate()
+registry.seal("the dispatch kernels were generated when `worlds` was imported")
 
+step = _GENERATED.step
+features = _GENERATED.features
+terminal = _GENERATED.terminal
+key = _GENERATED.key
+key_bound = _GENERATED.key_bound
+heuristic = _GENERATED.heuristic
+num_actions = _GENERATED.num_actions
+num_features = _GENERATED.num_features
 
-@kernel
-def heuristic(world_id, grid, params, state, goal_mask):
-    """An admissible lower bound on the steps to a transition firing a goal feature."""
-    if world_id == ARROW_MAZE:
-        return arrow_maze.heuristic(grid, params, state, goal_mask)
-    if world_id == CHESTS_KEYS:
-        return chests_keys.heuristic(grid, params, state, goal_mask)
-    if world_id == CLEANING:
-        return cleaning.heuristic(grid, params, state, goal_mask)
-    if world_id == POINT_MASS:
-        return point_mass.heuristic(grid, params, state, goal_mask)
-    raise ValueError("unknown world id")
-
-
-@kernel
-def num_actions(world_id):
-    if world_id == ARROW_MAZE:
-        return arrow_maze.N_ACTIONS
-    if world_id == CHESTS_KEYS:
-        return chests_keys.N_ACTIONS
-    if world_id == CLEANING:
-        return cleaning.N_ACTIONS
-    if world_id == POINT_MASS:
-        return point_mass.N_ACTIONS
-    raise ValueError("unknown world id")
-
-
-@kernel
-def num_features(world_id):
-    if world_id == ARROW_MAZE:
-        return arrow_maze.N_FEATURES
-    if world_id == CHESTS_KEYS:
-        return chests_keys.N_FEATURES
-    if world_id == CLEANING:
-        return cleaning.N_FEATURES
-    if world_id == POINT_MASS:
-        return point_mass.N_FEATURES
-    raise ValueError("unknown world id")
+#: the built-in worlds' ids, for code that names one
+ARROW_MAZE, CHESTS_KEYS, CLEANING, POINT_MASS = (
+    registry.get(name).world_id for name in ("arrow-maze", "chests-keys", "cleaning", "point-mass")
+)

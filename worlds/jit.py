@@ -6,8 +6,10 @@ source file of the cached function, not the files of the functions it calls: a
 cached A* that inlines a world's `step` would survive an edit of that world's
 kernel and run stale code. So the cache folder is keyed on a hash of *every*
 kernel source in the distribution (every file under `worlds/` and `planners/`
-that uses this decorator, and the world registry, whose order sets the ids).
-Any kernel edit moves all kernels to a fresh folder.
+that uses this decorator, the world registry, whose order sets the ids, and
+the dispatch generator) and on a fingerprint of every declared plugin world's
+package sources (`worlds.plugins`). Any kernel edit, and adding, removing or
+editing a plugin world, moves all kernels to a fresh folder.
 
 The cache root is `$MESABASE_CACHE_DIR`, else `$XDG_CACHE_HOME/mesabase`, else
 `~/.cache/mesabase`. The folder actually used is `cache_dir()`.
@@ -22,11 +24,13 @@ from pathlib import Path
 
 import numba
 
+from worlds import plugins
+
 _PACKAGES_WITH_KERNELS = ("worlds", "planners")
 _MARKER = "@kernel"
 #: sources without kernels that kernels still compile in: the registry's order
 #: gives the world ids that `worlds.dispatch` bakes in as constants
-_ALSO_HASHED = ("worlds/registry.py",)
+_ALSO_HASHED = ("worlds/registry.py", "worlds/dispatch.py", "worlds/plugins.py")
 
 #: Every dispatcher made by `kernel`, so tests can count compilations.
 KERNELS: list = []
@@ -65,11 +69,17 @@ def _cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "mesabase"
 
 
-_CACHE_DIR = _cache_root() / "numba" / f"{numba.__version__}-{kernel_source_hash()}"
+def _cache_key() -> str:
+    key = f"{numba.__version__}-{kernel_source_hash()}"
+    plugin_key = plugins.fingerprint()
+    return f"{key}-plugins-{plugin_key}" if plugin_key else key
+
+
+_CACHE_DIR = _cache_root() / "numba" / _cache_key()
 
 
 def cache_dir() -> Path:
-    """The numba cache folder for this exact set of kernel sources."""
+    """The numba cache folder for this exact set of kernel sources and plugin worlds."""
     return _CACHE_DIR
 
 

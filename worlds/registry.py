@@ -16,6 +16,9 @@ from worlds.errors import InvalidParameterError, UnknownNameError
 from worlds.point_mass.world import PointMass
 
 _WORLDS: dict[str, World] = {}
+#: why no world with kernels can join any more (set once `worlds.dispatch`
+#: has generated its kernels for the registered set)
+_SEALED: list[str] = []
 
 
 class WorldContractError(InvalidParameterError):
@@ -68,9 +71,20 @@ def register(world: World) -> World:
     problems = contract_problems(world)
     if problems:
         raise WorldContractError(f"world {world.name!r} cannot be registered: " + "; ".join(problems))
+    if _SEALED:
+        raise WorldContractError(
+            f"world {world.name!r} cannot be registered now: {_SEALED[0]}. Declare it in the "
+            '"mesabase.worlds" entry point group of its package, or name it in $MESABASE_WORLDS '
+            "('module:Class'), so its kernels are compiled in with the others"
+        )
     world.world_id = len(_WORLDS)
     _WORLDS[world.name] = world
     return world
+
+
+def seal(reason: str) -> None:
+    """Refuse further registrations from now on, saying `reason`."""
+    _SEALED.append(reason)
 
 
 def get(name: str | World) -> World:

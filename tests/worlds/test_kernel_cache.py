@@ -1,4 +1,6 @@
-"""Compiled kernels come from numba's disk cache, and never go stale.
+"""Compiled kernels come from numba's disk cache, and never go stale: not
+after an edit of a built-in kernel, and not when a plugin world is added,
+edited or removed.
 
 These tests copy the packages to a temporary folder and run fresh
 interpreters against a private cache, so they compile A* from scratch twice.
@@ -14,17 +16,21 @@ from pathlib import Path
 import pytest
 
 from tests.levels import FORK
+from tests.worlds.plugin_package import TARGET, mirror_moves, write_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = f"""
-import json
+import json, sys
 import worlds, planners
 from planners import astar_kernel, corridor_astar_kernel, grid_astar_kernel
 from worlds.jit import cache_dir
-maze = worlds.get("arrow-maze")
-plan = planners.AStar().plan(maze, maze.parse({FORK!r}), "exit")
+maze = worlds.get(sys.argv[1])
+actions = []
+if sys.argv[2] == "plan":
+    actions = planners.AStar().plan(maze, maze.parse({FORK!r}), "exit").actions.tolist()
 print(json.dumps({{
-    "actions": plan.actions.tolist(),
+    "worlds": worlds.names(),
+    "actions": actions,
     "cache_hits": sum(astar_kernel.astar_search.stats.cache_hits.values())
     + sum(grid_astar_kernel.grid_astar_search.stats.cache_hits.values())
     + sum(corridor_astar_kernel.corridor_astar_search.stats.cache_hits.values()),
@@ -33,11 +39,15 @@ print(json.dumps({{
 """
 
 
-def probe(src: Path, cache: Path) -> dict:
+def probe(
+    src: Path, cache: Path, world: str = "arrow-maze", *, plugin: bool = False, plan: bool = True
+) -> dict:
     env = dict(os.environ, PYTHONPATH=str(src), MESABASE_CACHE_DIR=str(cache))
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=src, env=env, capture_output=True, text=True, timeout=300
-    )
+    env.pop("MESABASE_WORLDS", None)
+    if plugin:
+        env["MESABASE_WORLDS"] = TARGET
+    command = [sys.executable, "-c", PROBE, world, "plan" if plan else "key"]
+    result = subprocess.run(command, cwd=src, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -51,24 +61,30 @@ def source_copy(tmp_path):
 
 
 @pytest.mark.slow
-def test_second_process_loads_from_cache_and_kernel_edits_take_effect(source_copy, tmp_path):
+def test_kernels_load_from_cache_and_no_edit_or_plugin_change_runs_a_stale_kernel(source_copy, tmp_path):
     cache = tmp_path / "cache"
-    cold = probe(source_copy, cache)
+    plugin_kernels = write_plugin(source_copy)
+    cold = probe(source_copy, cache, "mirror-maze", plugin=True)
+    assert cold["worlds"][-1] == "mirror-maze"
     assert cold["actions"] == [1, 1, 1, 1] and cold["cache_hits"] == 0
-    warm = probe(source_copy, cache)
+    warm = probe(source_copy, cache, "mirror-maze", plugin=True)
     assert warm["actions"] == [1, 1, 1, 1] and warm["cache_hits"] == 1
     assert warm["cache_dir"] == cold["cache_dir"]
 
-    # Swap what "right" and "left" do inside the world's step kernel. A* lives
+    # Swap what "right" and "left" do inside the plugin's step kernel. A* lives
     # in another file, so numba's own staleness check would not notice.
-    kernels = source_copy / "worlds" / "arrow_maze" / "kernels.py"
-    text = kernels.read_text()
-    edited = text.replace("COL_STEP = np.array([0, 1, 0, -1]", "COL_STEP = np.array([0, -1, 0, 1]")
-    assert edited != text
-    kernels.write_text(edited)
-    after = probe(source_copy, cache)
-    assert after["cache_dir"] != warm["cache_dir"]
-    assert after["actions"] == [3, 3, 3, 3]
+    mirror_moves(plugin_kernels)
+    edited = probe(source_copy, cache, "mirror-maze", plugin=True)
+    assert edited["cache_dir"] != warm["cache_dir"]
+    assert edited["actions"] == [3, 3, 3, 3] and edited["cache_hits"] == 0
+
+    # Removing the plugin, or editing a built-in kernel, moves to another folder too.
+    without = probe(source_copy, cache, plugin=False, plan=False)
+    assert "mirror-maze" not in without["worlds"]
+    assert without["cache_dir"] not in (cold["cache_dir"], edited["cache_dir"])
+    mirror_moves(source_copy / "worlds" / "arrow_maze" / "kernels.py")
+    builtin_edited = probe(source_copy, cache, plugin=False, plan=False)
+    assert builtin_edited["cache_dir"] != without["cache_dir"]
 
 
 def test_hash_covers_exactly_the_kernel_sources():
