@@ -34,6 +34,8 @@ _ALSO_HASHED = ("worlds/registry.py", "worlds/dispatch.py", "worlds/plugins.py")
 
 #: Every dispatcher made by `kernel`, so tests can count compilations.
 KERNELS: list = []
+#: set by `use_reference_counting`: every kernel then compiles with numba's runtime
+_REFERENCE_COUNTING: list[bool] = []
 
 
 def _kernel_sources() -> list[Path]:
@@ -101,12 +103,25 @@ def kernel(function: Callable | None = None, *, allocates: bool = False) -> Call
     previous = numba.config.CACHE_DIR
     numba.config.CACHE_DIR = str(_CACHE_DIR)
     try:
-        options = {} if allocates else {"_nrt": False}
+        options = {} if allocates or _REFERENCE_COUNTING else {"_nrt": False}
         dispatcher = numba.njit(cache=True, nogil=True, **options)(function)
     finally:
         numba.config.CACHE_DIR = previous
     KERNELS.append(dispatcher)
     return dispatcher
+
+
+def use_reference_counting() -> None:
+    """Compile every kernel, made or yet to be made, with numba's
+    reference-counting runtime. A Python-reference world needs it: its
+    dispatch branches box arrays for object mode, and arrays passed between
+    kernels compiled with and without the runtime do not box correctly.
+    Call it before any kernel compiles (`worlds.dispatch` does, at import);
+    the cache folder of such a world set is its own, so no cached kernel is
+    reused across the two settings."""
+    _REFERENCE_COUNTING.append(True)
+    for dispatcher in KERNELS:
+        dispatcher.targetoptions.pop("_nrt", None)
 
 
 def compiled_signature_count() -> int:

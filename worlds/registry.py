@@ -8,12 +8,15 @@ counts, events, catalogue, splits) and says plainly what is wrong.
 
 from __future__ import annotations
 
+import warnings
+
 from worlds.arrow_maze.world import ArrowMaze
 from worlds.base import World
 from worlds.chests_keys.world import ChestsKeys
 from worlds.cleaning.world import Cleaning
 from worlds.errors import InvalidParameterError, UnknownNameError
 from worlds.point_mass.world import PointMass
+from worlds.python_kernels import REFERENCE_PATH_MESSAGE, PythonKernels, ReferencePathWarning
 
 _WORLDS: dict[str, World] = {}
 #: why no world with kernels can join any more (set once `worlds.dispatch`
@@ -30,7 +33,10 @@ def contract_problems(world: World) -> list[str]:
     problems = []
     kernels = getattr(world, "kernels", None)
     if kernels is None:
-        return ["it names no kernels module (set the class attribute `kernels`)"]
+        return [
+            "it names no kernels module (set the class attribute `kernels`; only a discrete "
+            "world may leave it None and run on its Python reference)"
+        ]
     for count, declared, label in (
         ("N_ACTIONS", world.actions, "actions"),
         ("N_FEATURES", world.features, "features"),
@@ -57,8 +63,12 @@ def contract_problems(world: World) -> list[str]:
         strangers = sorted(named - set(world.features))
         if strangers:
             problems.append(f"objective {name!r} names unknown features {strangers}")
+    if len(world.objectives) < 2:
+        problems.append("its catalogue has no proxy: declare at least one objective besides the base")
     if not world.splits:
         problems.append("it declares no splits")
+    if not getattr(world, "legend", None):
+        problems.append("it declares no text legend (class attribute `legend`: glyph or keyword -> meaning)")
     return problems
 
 
@@ -68,6 +78,9 @@ def register(world: World) -> World:
     and its kernels. Registering the same name again is an error."""
     if world.name in _WORLDS:
         raise WorldContractError(f"a world called {world.name!r} is already registered")
+    if getattr(world, "kernels", None) is None and not world.continuous:
+        world.kernels = PythonKernels(world)
+        warnings.warn(REFERENCE_PATH_MESSAGE.format(name=world.name), ReferencePathWarning, stacklevel=2)
     problems = contract_problems(world)
     if problems:
         raise WorldContractError(f"world {world.name!r} cannot be registered: " + "; ".join(problems))

@@ -43,3 +43,26 @@ def mirror_moves(kernels: Path) -> None:
     edited = text.replace("COL_STEP = np.array([0, 1, 0, -1]", "COL_STEP = np.array([0, -1, 0, 1]")
     assert edited != text
     kernels.write_text(edited)
+
+
+PYTHON_TARGET = "py_maze:PyMaze"
+PYTHON_WORLD = '''
+from worlds import ArrowMaze
+
+
+class PyMaze(ArrowMaze):
+    """The arrow maze on its Python reference alone: no kernels."""
+
+    name = "py-maze"
+    gym_id = "mesabase/PyMaze-v0"
+    kernels = None
+
+    def navigation(self, level):
+        return None
+'''
+
+
+def write_python_world(folder: Path) -> None:
+    """Write the one-module `py_maze` world under `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "py_maze.py").write_text(PYTHON_WORLD)

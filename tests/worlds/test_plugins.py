@@ -3,14 +3,26 @@ sources, loaded with plain errors, and compiled into a generated dispatch."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import warnings
 
+import numpy as np
 import pytest
 
 import worlds
-from tests.worlds.plugin_package import TARGET, mirror_moves, write_plugin
+from tests.levels import FORK
+from tests.worlds.plugin_package import (
+    PYTHON_TARGET,
+    ROOT,
+    TARGET,
+    mirror_moves,
+    write_plugin,
+    write_python_world,
+)
 from worlds import dispatch, plugins, registry
+from worlds.python_kernels import PythonKernels
 
 
 @pytest.fixture
@@ -99,3 +111,59 @@ def test_a_broken_plugin_is_left_out_with_a_warning(monkeypatch):
         dispatch._load_plugins()
     assert any("no_such_package" in str(w.message) and "goes on without it" in str(w.message) for w in caught)
     assert registry.names() == before
+
+
+def test_python_kernels_agree_with_the_world_kernels_they_stand_in_for():
+    maze = worlds.get("arrow-maze")
+    stand_in = PythonKernels(maze)
+    kernels = maze.kernels
+    level = maze.sample(seed=3, split="test")
+    grid, params = level.grid, level.params
+    rng = np.random.default_rng(0)
+    free = np.argwhere(grid[0] == 0)
+    mask = np.ones(len(maze.features))
+    for row, col in free[rng.choice(len(free), 20, replace=False)]:
+        state = np.array([row, col], dtype=np.int64)
+        assert stand_in.terminal(grid, params, state) == kernels.terminal(grid, params, state)
+        assert stand_in.key(grid, params, state) != stand_in.key(grid, params, state[::-1]) or row == col
+        for action in range(len(maze.actions)):
+            ours, theirs = np.zeros(2, np.int64), np.zeros(2, np.int64)
+            stand_in.step(grid, params, state, action, ours)
+            kernels.step(grid, params, state, action, theirs)
+            assert ours.tolist() == theirs.tolist()
+            f_ours, f_theirs = np.zeros(len(mask)), np.zeros(len(mask))
+            stand_in.features(grid, params, state, action, ours, mask, f_ours)
+            kernels.features(grid, params, state, action, theirs, mask, f_theirs)
+            np.testing.assert_allclose(f_ours, f_theirs)
+    assert stand_in.heuristic(grid, params, free[0], mask) == 0.0
+    assert stand_in.key_bound(grid, params) == -1
+    with pytest.raises(ValueError, match="define reference_key"):
+        stand_in.key(grid, params, np.array([-1, 0]))
+
+
+@pytest.mark.slow
+def test_a_world_without_kernels_plans_through_its_python_reference(tmp_path):
+    write_python_world(tmp_path / "plugin")
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(tmp_path / "plugin"), str(ROOT)]),
+        MESABASE_CACHE_DIR=str(tmp_path / "cache"),
+        MESABASE_WORLDS=PYTHON_TARGET,
+    )
+    probe = (
+        "import worlds, planners\n"
+        f"maze = worlds.get('py-maze'); level = maze.parse({FORK!r})\n"
+        "print(planners.AStar().plan(maze, level, 'exit').actions.tolist())\n"
+        "twin = worlds.get('arrow-maze'); level = twin.sample(seed=2, split='test')\n"
+        "print(len(planners.AStar().plan(maze, level, 'exit').actions),"
+        " len(planners.AStar().plan(twin, level, 'exit').actions))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.strip().splitlines()[-2:]
+    assert first == "[1, 1, 1, 1]"
+    ours, theirs = second.split()
+    assert ours == theirs
+    assert "world 'py-maze' has no numba kernels" in result.stderr

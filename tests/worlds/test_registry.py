@@ -125,3 +125,13 @@ def test_distance_from_a_cell_in_the_arrow_maze():
     assert maze.distance(level, "exit", arrow) == nx.shortest_path_length(graph, arrow, exit_)
     with pytest.raises(worlds.UnknownNameError, match="valid"):
         maze.distance(level, "moon")
+
+
+def test_registering_asks_for_a_proxy_and_a_text_legend():
+    maze = worlds.get("arrow-maze")
+    lonely = _impostor(
+        len(maze.actions), len(maze.features), objectives={"exit": maze.objectives["exit"]}, legend={}
+    )
+    problems = contract_problems(lonely)
+    assert any("no proxy" in p for p in problems)
+    assert any("no text legend" in p for p in problems)
