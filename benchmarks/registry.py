@@ -5,7 +5,8 @@ read it, so they always compare the same things.
 
 A *task* module (``benchmarks/task_<name>.py``, where a dash in the task's
 name becomes an underscore: ``task_astar.py``, ``task_astar_open.py``,
-``task_mcts.py``, ``task_step.py``, ``task_gradient.py``) defines:
+``task_mcts.py``, ``task_step.py``, ``task_gradient.py``,
+``task_plugin_step.py``) defines:
 
 - ``IMPLEMENTATIONS``: a list of `Implementation`;
 - ``problem(scale)``: the inputs for a scale (``"quick"``, ``"full"`` or a
@@ -22,7 +23,10 @@ name becomes an underscore: ``task_astar.py``, ``task_astar_open.py``,
 - optionally ``timing_problem(scale)``: other inputs to time than the ones
   checked, where the checked inputs would flatter one side (MCTS);
 - optionally ``work(problem, name)``: units of work per run, where the
-  implementations do different amounts (ratios then compare time per unit).
+  implementations do different amounts (ratios then compare time per unit);
+- optionally ``child_environment()``: None, or the environment of a fresh
+  interpreter the task must be measured in (``task_plugin_step.py``: a plugin
+  world has to be declared before `worlds` is imported).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-TASKS = ("astar", "astar-open", "mcts", "step", "gradient")
+TASKS = ("astar", "astar-open", "mcts", "step", "gradient", "plugin-step")
 
 
 @dataclasses.dataclass(frozen=True)

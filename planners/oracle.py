@@ -44,8 +44,6 @@ import dataclasses
 import time
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import linalg as sparse_linalg
 
 from objectives import BoundObjective, Objective, as_objective
 from planners import oracle_kernel as ok
@@ -416,6 +414,10 @@ def random_policy_values(
     rows = np.repeat(np.arange(n), n_actions)
     weight = np.where(live[:, None], cont / n_actions, 0.0).ravel()
     kept = weight != 0.0
+    # scipy.sparse costs a fifth of a second to import; only this solve needs it
+    from scipy import sparse
+    from scipy.sparse import linalg as sparse_linalg
+
     transitions = sparse.csr_matrix(
         (weight[kept], (rows[kept], next_index.ravel()[kept])), shape=(n, n)
     )  # duplicate (s, t) entries add up: several actions may lead to t
