@@ -22,7 +22,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import tempfile
 import warnings
+from pathlib import Path
 
 from numba.core.errors import NumbaWarning
 
@@ -139,8 +141,14 @@ def _write_once(path, text: str) -> None:
 def _generate():
     kernel_worlds = [registry.get(name) for name in registry.names()]
     kernel_worlds = [w for w in kernel_worlds if getattr(w, "kernels", None) is not None]
+    text = source(kernel_worlds)
     path = cache_dir() / "generated_dispatch.py"
-    _write_once(path, source(kernel_worlds))
+    try:
+        _write_once(path, text)
+    except OSError:
+        # a read-only cache folder: numba will not cache either, but mesabase still runs
+        path = Path(tempfile.gettempdir()) / "mesabase-dispatch" / cache_dir().name / path.name
+        _write_once(path, text)
     module_name = "worlds._generated_dispatch"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
