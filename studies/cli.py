@@ -5,23 +5,27 @@ line on stderr and exit status 2, never a traceback. So do the failures a
 user's request can cause outside the code: filesystem errors (`OSError`), a
 results database that SQLite cannot use (`sqlite3.Error`) and requests too
 large for memory (`MemoryError`). Anything else is a bug and keeps its
-traceback.
+traceback. `check-world` exits 1 when a world fails a contract check.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import re
 import sqlite3
 import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 import objectives
 import planners
 import worlds
+from studies import worldcheck
 from studies.core.executors import check_executor
 from studies.core.folder import claim_folder, default_out_dir, study_identity
 from studies.core.kinds import DEFAULT_KIND, get_kind, kind_names
@@ -34,6 +38,8 @@ from studies.reproduce import reproduce, reproduction_names
 from studies.reproduce.run import names_of
 
 EXIT_BAD_INPUT = 2
+#: `mesabase check-world` when a check fails (bad input stays EXIT_BAD_INPUT)
+EXIT_CHECK_FAILED = 1
 
 
 class InputFileError(worlds.MesabaseError):
@@ -60,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--budget", type=int, default=None,
         help="grid worlds: A* max expansions (default unbounded); "
-        "point-mass: gradient planner iterations (default 100)",
+        "point-mass: gradient planner iterations (default 100); "
+        "other worlds (the generic demo): its planner's budget, see `mesabase planners`",
     )  # fmt: skip
     demo.add_argument("--no-gif", action="store_true", help="skip the animated GIF")
     demo.add_argument(
@@ -160,6 +167,22 @@ def _parser() -> argparse.ArgumentParser:
     budgets = ", ".join(f"{name}: {argument}" for name, argument in planners.BUDGET_ARGUMENT.items())
     plan.add_argument("--budget", type=int, default=None, help=f"the planner's budget ({budgets})")
     plan.add_argument("--seed", type=int, default=0, help="seed for stochastic planners (default 0)")
+
+    check_world = commands.add_parser(
+        "check-world",
+        help="run the world-contract suite on a world and print a pass/fail table (exit 1 if a check fails)",
+    )
+    check_world.add_argument(
+        "world", help="a registered world, built-in or plugin ('mesabase worlds' lists them)"
+    )
+    check_world.add_argument(
+        "--quick", action="store_true", help="one level per split and shorter walks and rollouts"
+    )
+    check_world.add_argument(
+        "--check", action="append", default=None, metavar="CHECK",
+        help="run only this check (repeat for more): " + ", ".join(worldcheck.check_names()),
+    )  # fmt: skip
+    check_world.add_argument("--seed", type=int, default=0, help="the first level seed (default 0)")
     return parser
 
 
@@ -251,11 +274,9 @@ def _planner_grid(rows: list[dict], console: Console, where: str = "") -> None:
                 cells.append(", ".join(served))
             for r in mine:
                 if not r["works"]:  # the reason names the objective: one line per kind of reason
-                    kind = (
-                        r["reason"]
-                        .replace(f"'{r['objective']}'", "the objective")
-                        .replace(world, "this world")
-                    )
+                    kind = r["reason"].replace(f"'{r['objective']}'", "the objective")
+                    # the world's name as a word, not inside a feature name (near_lava)
+                    kind = re.sub(rf"(?<![\w-]){re.escape(world)}(?![\w-])", "this world", kind)
                     reasons.setdefault((planner, kind), [])
                     if world not in reasons[(planner, kind)]:
                         reasons[(planner, kind)].append(world)
@@ -407,6 +428,40 @@ def _cmd_demo(args, console: Console) -> None:
              gif=not args.no_gif, levels=args.levels, fps=args.fps, scale=args.scale)  # fmt: skip
 
 
+def _cmd_check_world(args, console: Console) -> int:
+    """The suite's table; the exit status is 1 when a check fails."""
+    world = worlds.get(args.world)  # an unknown world: one line that lists the worlds
+    if args.seed < 0:
+        raise worlds.InvalidParameterError(f"--seed must be a non-negative integer, got {args.seed}")
+    checks = worldcheck.selected(args.check)  # an unknown check: one line that lists them
+    settings = dataclasses.replace(worldcheck.QUICK if args.quick else worldcheck.DEFAULT, seed=args.seed)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    results = []
+    # the first run in a fresh numba cache compiles the planner kernels: minutes, not seconds
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(world.name, total=len(checks))
+        for check in checks:
+            progress.update(task, description=f"{world.name}: {check.name}")
+            results.append(check(world, settings))
+            progress.advance(task)
+    mode = "quick" if args.quick else "full"
+    table = _table(
+        f"world contract of {world.name} ({mode}, seed {args.seed})", ("check", "result", "seconds", "detail")
+    )
+    style = {worldcheck.PASS: "green", worldcheck.FAIL: "red", worldcheck.SKIP: "yellow"}
+    for result in results:
+        verdict = f"[{style[result.status]}]{result.status}[/]"
+        table.add_row(result.check, verdict, f"{result.seconds:.2f}", Text(result.detail))
+    console.print(table)
+    counts = {status: sum(r.status == status for r in results) for status in style}
+    failed = counts[worldcheck.FAIL]
+    console.print(
+        f"{world.name}: {counts[worldcheck.PASS]} passed, {failed} failed, {counts[worldcheck.SKIP]} skipped "
+        f"(does not apply) in {sum(r.seconds for r in results):.1f} s"
+    )
+    return EXIT_CHECK_FAILED if failed else 0
+
+
 _COMMANDS = {
     "demo": _cmd_demo,
     "worlds": _cmd_worlds,
@@ -418,6 +473,7 @@ _COMMANDS = {
     "reproduce": _cmd_reproduce,
     "studies": _cmd_studies,
     "show": _cmd_show,
+    "check-world": _cmd_check_world,
 }
 
 
@@ -451,14 +507,14 @@ def main(argv: list[str] | None = None) -> int:
     # Piped output has no terminal width; 120 columns keeps the tables whole.
     console = Console() if sys.stdout.isatty() else Console(width=120)
     try:
-        _COMMANDS[args.command](args, console)
+        status = _COMMANDS[args.command](args, console)  # None: success
     except (worlds.MesabaseError, UnicodeDecodeError, OSError, sqlite3.Error, MemoryError) as error:
         print(f"mesabase: error: {_failure(error)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("mesabase: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -68,7 +68,8 @@ def declared() -> list[PluginSpec]:
     ]
     variable = os.environ.get(ENVIRONMENT_VARIABLE, "")
     for index, target in enumerate(t.strip() for t in variable.split(",")):
-        if target:
+        # a world both installed and named in the variable is declared once
+        if target and target not in {spec.target for spec in specs}:
             specs.append(PluginSpec(f"${ENVIRONMENT_VARIABLE}[{index}]", target))
     return specs
 
@@ -121,6 +122,13 @@ def load(spec: PluginSpec):
     try:
         target = getattr(module, spec.attribute)
     except AttributeError:
+        if getattr(module.__spec__, "_initializing", False):
+            # the plugin's module imported `worlds`, which loads plugins, before defining its world
+            raise PluginLoadError(
+                f"{where}: {spec.module!r} was still being imported when mesabase loaded its plugins; "
+                f"import worlds before {spec.module} (e.g. `import worlds` at the top of the "
+                "plugin package's __init__.py)"
+            ) from None
         raise PluginLoadError(f"{where}: module {spec.module!r} has no {spec.attribute!r}") from None
     from worlds.base import World
 

@@ -2,7 +2,9 @@
 ``mesabase demo`` lists them and ``mesabase demo WORLD`` runs one.
 
 Importing this package registers the built-in demos (the modules below); a
-new demo is a module that calls `register_demo`, plus one import here.
+new demo is a module that calls `register_demo`, plus one import here. Any
+other registered world (a plugin world) gets the generic demo
+(`studies.demos.generic`), which a world may tune with ``demo_settings``.
 """
 
 # imported (and so registered) in the order `mesabase demo` lists them
@@ -20,6 +22,7 @@ from studies.demos.common import (
     write_episodes_gif,
     write_episodes_png,
 )
+from studies.demos.generic import GenericDemoResult, generic_demo, generic_sentence, run_generic_demo
 from studies.demos.grid import DemoResult, run_arrow_maze_demo
 from studies.demos.point_mass import PointMassDemoResult, point_mass_sentence, run_point_mass_demo
 from studies.demos.registry import Demo, demo_names, get_demo, register_demo, run_demo
@@ -34,10 +37,13 @@ __all__ = [
     "CleaningDemoResult",
     "Demo",
     "DemoResult",
+    "GenericDemoResult",
     "Panel",
     "Played",
     "PointMassDemoResult",
     "demo_names",
+    "generic_demo",
+    "generic_sentence",
     "get_demo",
     "point_mass_sentence",
     "register_demo",
@@ -45,6 +51,7 @@ __all__ = [
     "run_chests_keys_demo",
     "run_cleaning_demo",
     "run_demo",
+    "run_generic_demo",
     "run_point_mass_demo",
     "sentence",
     "write_episodes_gif",

@@ -2,8 +2,10 @@
 
 A demo module builds one `Demo` and passes it to `register_demo` when it is
 imported; the package face (``studies/demos/__init__.py``) imports every
-built-in demo module. ``mesabase demo`` lists `demo_names`, and
-``mesabase demo WORLD`` calls `run_demo`.
+built-in demo module. A world without a demo of its own (a plugin world, say)
+gets the generic one (`studies.demos.generic`), so every registered world has
+a demo. ``mesabase demo`` lists `demo_names`, and ``mesabase demo WORLD``
+calls `run_demo`.
 """
 
 from __future__ import annotations
@@ -52,18 +54,21 @@ def register_demo(demo: Demo) -> Demo:
 
 
 def demo_names() -> list[str]:
-    """Every registered demo, in registration order."""
-    return list(_DEMOS)
+    """Every registered demo, in registration order, then every other
+    registered world (shown by the generic demo), in world order."""
+    return [*_DEMOS, *(name for name in world_names() if name not in _DEMOS)]
 
 
 def get_demo(name: str) -> Demo:
-    """The demo of world `name`; an unknown one lists the demos."""
+    """The demo of world `name`: its own, else the generic demo of a
+    registered world; an unknown name lists the worlds."""
     if name in _DEMOS:
         return _DEMOS[name]
-    demos = ", ".join(_DEMOS)
     if name in world_names():
-        raise MesabaseError(f"no demo for world {name!r} yet; demos: {demos}")
-    raise MesabaseError(f"unknown world {name!r}; valid worlds: {demos} (the worlds with a demo)")
+        from studies.demos.generic import generic_demo  # it builds on this module
+
+        return generic_demo(name)
+    raise MesabaseError(f"unknown world {name!r}; valid worlds: {', '.join(demo_names())}")
 
 
 def run_demo(

@@ -46,6 +46,14 @@ def test_the_variable_declares_plugins_after_entry_points_in_order(plugin_path, 
     assert (specs[0].module, specs[0].attribute) == ("mirror_maze.world", "MirrorMaze")
 
 
+def test_a_world_both_installed_and_in_the_variable_is_declared_once(monkeypatch):
+    installed = [s for s in plugins.declared() if not s.label.startswith("$")]
+    if not installed:
+        pytest.skip("no plugin world is installed in this environment")
+    monkeypatch.setenv(plugins.ENVIRONMENT_VARIABLE, installed[0].target)
+    assert [s.target for s in plugins.declared()].count(installed[0].target) == 1
+
+
 def test_fingerprint_reads_the_sources_without_importing_and_follows_every_edit(plugin_path):
     spec = plugins.PluginSpec("mirror", TARGET)
     files = plugins.source_files(spec)
