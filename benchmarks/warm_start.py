@@ -5,12 +5,15 @@ cache present, with and without a plugin world.
 
 Each run is a new ``python -c`` process that imports `worlds` and
 `planners` and plans one A* path on a small arrow maze; the wall time of the
-whole process is measured from outside. ``"built-in only"`` runs with no
-plugin declared; ``"one plugin"`` declares `tests.worlds.plugin_package`'s
-``mirror-maze`` through ``$MESABASE_WORLDS`` and plans on it. One warm-up run
-of each fills its cache folder (each world set has its own); then the runs
-alternate between the two, and the median with its range is printed with the
-load average.
+whole process is measured from outside. ``"as installed"`` plans on the
+arrow maze with the worlds installed in this environment (built-ins, and any
+installed plugin such as ``examples/lava``); ``"one more plugin"`` also
+declares `tests.worlds.plugin_package`'s ``mirror-maze`` through
+``$MESABASE_WORLDS`` and plans on it. ``"numba floor"`` is what no numba
+user avoids: importing numba and calling one trivial cached function. One
+warm-up run of each fills its cache folder (each world set has its own); then
+the runs alternate, and the median with its range is printed with the load
+average.
 """
 
 from __future__ import annotations
@@ -42,12 +45,23 @@ def environments(folder: Path) -> dict[str, tuple[dict[str, str], str]]:
     base = {k: v for k, v in os.environ.items() if k != "MESABASE_WORLDS"}
     base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
     plugin = dict(base, MESABASE_WORLDS=TARGET, PYTHONPATH=f"{folder}{os.pathsep}{base['PYTHONPATH']}")
-    return {"built-in only": (base, "arrow-maze"), "one plugin": (plugin, "mirror-maze")}
+    (folder / "numba_floor.py").write_text(FLOOR)
+    floor = dict(base, PYTHONPATH=str(folder))
+    return {
+        "as installed": (base, "arrow-maze"),
+        "one more plugin": (plugin, "mirror-maze"),
+        "numba floor": (floor, ""),
+    }
+
+
+FLOOR = "import numba\n\n\n@numba.njit(cache=True)\ndef one(x):\n    return x + 1\n"
 
 
 def first_plan_seconds(environment: dict[str, str], world: str) -> float:
+    """Wall seconds of one fresh process; no world: the numba floor."""
+    probe = [PROBE, world] if world else ["import numba_floor; numba_floor.one(1)"]
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-c", PROBE, world], env=environment, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-c", *probe], env=environment, check=True, capture_output=True)
     return time.perf_counter() - began
 
 
@@ -72,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
                 seconds[name].append(first_plan_seconds(*settings[name]))
     print(f"{method.machine()['cpu']}; load {load_before[0]:.2f}→{method.load_average()[0]:.2f}")
     for name, values in seconds.items():
+        what = "A* plan" if settings[name][1] else "call"
         print(
-            f"{name}: {statistics.median(values):.2f} s to the first A* plan "
+            f"{name}: {statistics.median(values):.2f} s to the first {what} "
             f"[{min(values):.2f}, {max(values):.2f}] over {len(values)} fresh processes"
         )
     return 0
