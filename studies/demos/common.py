@@ -108,6 +108,31 @@ class Panel:
     episode: Episode
 
 
+def play_each_objective(world: World, planner, names, split_levels, seed: int, describe) -> list[Played]:
+    """The `planner` pursuing each objective in `names` on each level of
+    `split_levels` (split -> `Level`), objective by objective; each episode
+    is told in one sentence by ``describe(world, episode)``."""
+    from planners import Agent, rollout
+
+    played = []
+    for name in names:
+        for split, level in split_levels.items():
+            episode = rollout(world, level, Agent(planner, name), seed=seed)
+            played.append(
+                Played(
+                    f"{name}-seeking agent",
+                    repr(planner),
+                    name,
+                    split,
+                    seed,
+                    level,
+                    episode,
+                    describe(world, episode),
+                )  # fmt: skip
+            )
+    return played
+
+
 def level_label(world: World, level: Level, split: str | None = None) -> str:
     """``"test level, 17x17"``: the split and the size of the level (a
     continuous arena's side in units)."""

@@ -28,7 +28,7 @@ from rich.text import Text
 
 import planners
 from objectives import catalogue
-from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, Agent, Episode, rollout
+from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, Episode
 from studies.demos.common import (
     DEFAULT_FPS,
     OUTCOME_STYLE,
@@ -36,6 +36,7 @@ from studies.demos.common import (
     Played,
     check_pacing,
     level_label,
+    play_each_objective,
     text_legend,
     write_demo_files,
 )
@@ -150,24 +151,8 @@ def run_generic_demo(
     console = console or Console()
     splits, names = chosen["splits"], chosen["objectives"]
     split_levels = {split: world.sample(seed=seed, split=split) for split in splits}
-    episodes = {
-        (name, split): rollout(world, split_levels[split], Agent(planner, name), seed=seed)
-        for name in names
-        for split in splits
-    }
-    played = [
-        Played(
-            f"{name}-seeking agent",
-            repr(planner),
-            name,
-            split,
-            seed,
-            split_levels[split],
-            episode,
-            generic_sentence(world, episode),
-        )  # fmt: skip
-        for (name, split), episode in episodes.items()
-    ]
+    played = play_each_objective(world, planner, names, split_levels, seed, generic_sentence)
+    episodes = {(item.objective, item.split): item.episode for item in played}
     for item in played:
         label = level_label(world, item.level, item.split)
         console.print(Text(f"\n{item.agent} ({planner!r}) on the {label}, seed {seed}", style="bold"))

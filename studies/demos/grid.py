@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from objectives import catalogue
-from planners import CAPABILITY_FAILURE, MISGENERALIZED, Agent, AStar, Episode, rollout
+from planners import CAPABILITY_FAILURE, MISGENERALIZED, AStar, Episode
 from studies.demos.common import (
     DEFAULT_FPS,
     OUTCOME_STYLE,
@@ -24,6 +24,7 @@ from studies.demos.common import (
     Played,
     check_pacing,
     level_label,
+    play_each_objective,
     sentence,
     text_legend,
     write_demo_files,
@@ -74,24 +75,8 @@ def run_arrow_maze_demo(
     console = console or Console()
     split_levels = {split: world.sample(seed=seed, split=split) for split in SPLITS}
     names = list(catalogue(world))
-    episodes = {
-        (name, split): rollout(world, split_levels[split], Agent(planner, name))
-        for name in names
-        for split in SPLITS
-    }
-    played = [
-        Played(
-            f"{name}-seeking agent",
-            repr(planner),
-            name,
-            split,
-            seed,
-            split_levels[split],
-            episode,
-            sentence(world, episode),
-        )  # fmt: skip
-        for (name, split), episode in episodes.items()
-    ]
+    played = play_each_objective(world, planner, names, split_levels, seed, sentence)
+    episodes = {(item.objective, item.split): item.episode for item in played}
 
     for item in played:
         level = item.level
