@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numba
+from numba.core import caching
 
 from worlds import plugins
 
@@ -85,6 +86,42 @@ def cache_dir() -> Path:
     return _CACHE_DIR
 
 
+def _place_in_package(py_file: str) -> str:
+    """The folder of `py_file` named from its top-level package down
+    (``worlds_arrow_maze``), or its own folder's name outside any package
+    (the generated dispatch)."""
+    folder = Path(py_file).resolve().parent
+    parts = [folder.name]
+    while (folder / "__init__.py").exists() and (folder.parent / "__init__.py").exists():
+        folder = folder.parent
+        parts.insert(0, folder.name)
+    return "_".join(parts)
+
+
+class _RelocatableLocator(caching.UserProvidedCacheLocator):
+    """numba's locator for a user cache folder, with each source file's
+    entries filed under its place in its package instead of a hash of its
+    absolute path. The folder name already hashes every kernel source, and
+    numba stamps each entry with its file's content hash, so a fresh install
+    of the same sources elsewhere (a new virtual environment, CI's clean
+    clone) loads the kernels compiled before instead of compiling them again."""
+
+    def __init__(self, py_func, py_file):
+        super().__init__(py_func, py_file)
+        self._cache_path = os.path.join(numba.config.CACHE_DIR, _place_in_package(py_file))
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        if not _DECORATING:
+            return None  # someone else's numba function: numba's own locators
+        return super().from_function(py_func, py_file)
+
+
+#: True only while `kernel` decorates, so the locator serves mesabase kernels alone
+_DECORATING: list[bool] = []
+caching.CacheImpl._locator_classes.insert(0, _RelocatableLocator)
+
+
 def kernel(function: Callable | None = None, *, allocates: bool = False) -> Callable:
     """Compile `function` with numba in nopython mode, cached on disk.
 
@@ -102,10 +139,12 @@ def kernel(function: Callable | None = None, *, allocates: bool = False) -> Call
         return lambda f: kernel(f, allocates=allocates)
     previous = numba.config.CACHE_DIR
     numba.config.CACHE_DIR = str(_CACHE_DIR)
+    _DECORATING.append(True)
     try:
         options = {} if allocates or _REFERENCE_COUNTING else {"_nrt": False}
         dispatcher = numba.njit(cache=True, nogil=True, **options)(function)
     finally:
+        _DECORATING.pop()
         numba.config.CACHE_DIR = previous
     KERNELS.append(dispatcher)
     return dispatcher

@@ -103,8 +103,13 @@ def fingerprint(specs: list[PluginSpec] | None = None) -> str:
     digest = hashlib.sha256()
     for spec in specs:
         digest.update(f"{spec.label}={spec.target}\n".encode())
-        for path in source_files(spec):
-            digest.update(path.as_posix().encode())
+        files = source_files(spec)
+        # names relative to the package, so the same sources installed elsewhere hash alike
+        top = files[0].parent if files else None
+        for path in files:
+            top = Path(os.path.commonpath([top, path.parent]))
+        for path in files:
+            digest.update(path.relative_to(top).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -70,6 +70,11 @@ def test_kernels_load_from_cache_and_no_edit_or_plugin_change_runs_a_stale_kerne
     warm = probe(source_copy, cache, "mirror-maze", plugin=True)
     assert warm["actions"] == [1, 1, 1, 1] and warm["cache_hits"] == 1
     assert warm["cache_dir"] == cold["cache_dir"]
+    # the same sources installed elsewhere (a new venv, a clean clone) load them too
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(source_copy, elsewhere)
+    moved = probe(elsewhere, cache, "mirror-maze", plugin=True)
+    assert moved["cache_dir"] == warm["cache_dir"] and moved["cache_hits"] == 1
 
     # Swap what "right" and "left" do inside the plugin's step kernel. A* lives
     # in another file, so numba's own staleness check would not notice.
