@@ -22,32 +22,57 @@ registered by `studies.kinds`), `reporting` (statistics, figures, pages),
 `demos` (registered teaching demos) and `cli` (the `mesabase` command).
 """
 
-import studies.kinds  # noqa: F401  (importing it registers the built-in study kinds)
-from studies.analysis import (
-    IRLResult,
-    compare_to_base,
-    epic_distance,
-    induced_utilities,
-    regret,
-    swap_decomposition,
-)
-from studies.core import (
-    EXECUTORS,
-    Cell,
-    Executor,
-    ResultStore,
-    StudyError,
-    StudyKind,
-    builtin_names,
-    get_kind,
-    kind_names,
-    load,
-    register_kind,
-)
-from studies.demos import DemoResult, demo_names, register_demo, run_demo, sentence
-from studies.episodes import Study, parse, run_study
-from studies.learning import LearnedObjective, Prior, learn_objective, learnable_features
-from studies.reporting import write_report
+import importlib
+import importlib.util
+
+#: where each public name lives; a name is imported on first use, so that a
+#: process that needs only part of `studies` (a pool worker playing cells)
+#: does not import the reporting, plotting and JAX code at start-up
+_PUBLIC = {
+    "studies.analysis": (
+        "IRLResult",
+        "compare_to_base",
+        "epic_distance",
+        "induced_utilities",
+        "regret",
+        "swap_decomposition",
+    ),
+    "studies.core": (
+        "EXECUTORS",
+        "Cell",
+        "Executor",
+        "ResultStore",
+        "StudyError",
+        "StudyKind",
+        "builtin_names",
+        "get_kind",
+        "kind_names",
+        "load",
+        "register_kind",
+    ),
+    "studies.demos": ("DemoResult", "demo_names", "register_demo", "run_demo", "sentence"),
+    "studies.episodes": ("Study", "parse", "run_study"),
+    "studies.learning": ("LearnedObjective", "Prior", "learn_objective", "learnable_features"),
+    "studies.reporting": ("write_report",),
+}
+_HOME = {name: module for module, names in _PUBLIC.items() for name in names}
+
+
+def __getattr__(name: str):
+    """A public name, imported from its subpackage on first use; or a
+    subpackage or module of `studies` not yet imported (``studies.kinds``)."""
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name]), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("__") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOME))
+
 
 __all__ = [
     "EXECUTORS",

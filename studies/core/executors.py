@@ -177,5 +177,9 @@ def _apply(function, item):
 
 def _warm() -> None:
     """A worker's first task from `Executor.start`. It does nothing: loading
-    it imports this module, and with it the `studies` package, the planners
-    and the worlds, which is the start-up a worker's first cell would wait for."""
+    it imports this module, and with it `studies.core` (the worlds, objectives
+    and planners), which is the start-up a worker's first cell would wait for.
+    The `studies` package imports its other subpackages only on use, so a
+    worker never imports the study kinds, reporting, plotting or JAX unless
+    its cells' worlds or planners need them (``python -X importtime -c
+    "import studies.core.runner"`` shows what a worker imports)."""

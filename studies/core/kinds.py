@@ -5,11 +5,13 @@ instead of switching on it.
 A study file names its kind with ``kind = "..."`` (``"episodes"`` when left
 out). A kind module builds one `StudyKind` and passes it to `register_kind`
 when it is imported; `studies.kinds` imports every built-in kind module, and
-the package face (``studies/__init__.py``) imports `studies.kinds`, so every
-built-in kind is registered once any part of `studies` is imported. Adding a
-kind is one new module plus one line there: no other kind changes.
+`get_kind` and `kind_names` import `studies.kinds` on their first call, so
+every built-in kind is registered before any lookup. (Importing the kinds only
+then keeps a process that just plays cells, a pool worker, from importing the
+reporting and analysis code.) Adding a kind is one new module plus one line
+there: no other kind changes.
 
-This module sits at the bottom of `studies`: it imports no kind.
+This module sits at the bottom of `studies`: it imports no kind at import time.
 """
 
 from __future__ import annotations
@@ -85,8 +87,15 @@ def register_kind(kind: StudyKind) -> StudyKind:
     return kind
 
 
+def _register_builtin_kinds() -> None:
+    """Import `studies.kinds`, which registers the built-in kinds (a no-op
+    once imported)."""
+    import studies.kinds  # noqa: F401
+
+
 def get_kind(name: str) -> StudyKind:
     """The kind called `name`; an unknown name lists the registered ones."""
+    _register_builtin_kinds()
     try:
         return _KINDS[name]
     except KeyError:
@@ -95,4 +104,5 @@ def get_kind(name: str) -> StudyKind:
 
 def kind_names() -> list[str]:
     """Every registered kind: the default first, then by name."""
+    _register_builtin_kinds()
     return sorted(_KINDS, key=lambda name: (name != DEFAULT_KIND, name))

@@ -16,18 +16,9 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 import planners
 import worlds
@@ -36,6 +27,9 @@ from studies.core.executors import Executor, check_executor
 from studies.core.folder import claim_folder, study_identity
 from studies.core.schedule import order_longest_first
 from studies.core.store import STORE_NAME, ResultStore, episode_row
+
+if TYPE_CHECKING:  # rich is imported where the progress bar is drawn: pool workers never need it
+    from rich.console import Console
 
 
 @functools.lru_cache(maxsize=64)
@@ -106,6 +100,8 @@ def play_cells(
 ) -> dict[str, int]:
     """Play the `cells` not yet in `store` on `executor` and write their rows;
     returns the counts ``cells``, ``already`` and ``played``."""
+    from rich.console import Console
+
     finished = store.finished()
     todo = [cell for cell in cells if cell.id not in finished]
     if todo:
@@ -125,6 +121,15 @@ def _tracked(results: Iterable, total: int, name: str, console: Console, show: b
     if not show or total == 0:
         yield from results
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn(f"[bold]{name}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]} episodes/s"), TimeElapsedColumn(), TextColumn("ETA"),

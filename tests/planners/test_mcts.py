@@ -41,7 +41,9 @@ def test_arrow_seekers_reach_the_arrow_and_not_the_exit_at_test_time(maze):
 
 @pytest.mark.slow
 def test_20_simulations_fail_in_31x31_mazes_as_capability_failures(maze):
-    played = list(episodes(maze, "test", "exit", 20, range(8), size=31))
+    # four levels, each played to the step limit (3,844 steps of 20 simulations);
+    # every one of seeds 0-7 fails, so four show the claim as well as eight
+    played = list(episodes(maze, "test", "exit", 20, range(4), size=31))
     failed = [ep for ep in played if not ep.events["reached_exit"]]
     assert len(failed) >= 0.75 * len(played)
     assert all(ep.outcome == CAPABILITY_FAILURE for ep in failed)

@@ -57,7 +57,9 @@ def test_a_study_expands_into_cells_with_stable_ids(small_study):
                                               "mcts (30) -> arrow"}  # fmt: skip
 
 
-@pytest.mark.parametrize("executor", ["process", "ray"])
+@pytest.mark.parametrize(
+    "executor", ["process", pytest.param("ray", marks=pytest.mark.xdist_group("ray"))]
+)  # one pytest-xdist worker for the Ray tests (tests/studies/core/test_ray_cluster.py stops Ray)
 @pytest.mark.slow
 def test_every_executor_gives_identical_rows(small_study, serial_rows, tmp_path, executor):
     if executor == "ray":

@@ -3,7 +3,9 @@ end, is judged from the data, and lands as one row of the page."""
 
 import pytest
 
+import studies.reproduce.run as reproduce_run
 from studies.cli import main
+from studies.core import runner
 from studies.reproduce import NOT_REPRODUCED, PARTLY, REPRODUCED, get_reproduction, reproduction_names
 from studies.reproduce.registry import NOT_RUN_QUICK
 from studies.reproduce.run import _merged, load_variant
@@ -35,8 +37,12 @@ def test_an_unknown_reproduction_is_one_line_and_exit_2(capsys):
     assert err.count("\n") == 1 and "valid reproductions: all, arrow-maze" in err
 
 
+def _no_replay(study, cell):
+    raise AssertionError(f"{study}: cell {cell.id} was played again on a rerun")
+
+
 @pytest.mark.slow
-def test_reproduce_all_quick_runs_and_writes_one_judged_row_per_result(tmp_path, capsys):
+def test_reproduce_all_quick_runs_and_writes_one_judged_row_per_result(tmp_path, capsys, monkeypatch):
     out = tmp_path / "reproductions"
     assert main(["reproduce", "all", "--quick", "--out", str(out), "--executor", "serial"]) == 0
     page = (out / "reproductions.md").read_text(encoding="utf-8")
@@ -52,6 +58,13 @@ def test_reproduce_all_quick_runs_and_writes_one_judged_row_per_result(tmp_path,
     assert "<table>" in html and "http" not in html.split("<body>")[1]  # works offline
     # the arrow maze's proxy agent misgeneralizes on every quick test level, with its interval
     assert "misgeneralized on 6/6, 100% [61%, 100%] test levels" in rows[0]
-    # a rerun resumes: every study is already finished, and the page is the same
+    # a rerun resumes: every study is already finished (no episode is played
+    # again), and the page is the same. The study reports are rewritten as the
+    # first run wrote them; here they are only counted, since the page is judged
+    # from the data and each kind's report has its own tests.
+    reported = []
+    monkeypatch.setattr(runner, "play_cell", _no_replay)
+    monkeypatch.setattr(reproduce_run, "write_report", lambda folder, console: reported.append(folder.name))
     assert main(["reproduce", "all", "--quick", "--out", str(out), "--executor", "serial"]) == 0
     assert (out / "reproductions.md").read_text(encoding="utf-8") == page
+    assert reported == [n for n in reproduction_names() if get_reproduction(n).quick is not None]
