@@ -1,7 +1,7 @@
 """A* on 1001 x 1001 grids: ours against networkx (A* and BFS), pyastar2d,
 tcod, igraph, scikit-image and plain Python, on a maze and an open grid.
 
-    pytest benchmarks/bench_astar.py --benchmark-enable --benchmark-group-by=group
+    pytest benchmarks/bench_astar.py -n 0 --benchmark-enable --benchmark-group-by=group
 
 Every implementation of `benchmarks.task_astar` (the registry's) solves the
 same level from the same start to the same exit; graphs and cost grids are

@@ -1,7 +1,7 @@
 """JAX planners on the point mass: gradient iterations, CEM rollouts and
 compile time, at horizon 50.
 
-    pytest benchmarks/bench_jax_planners.py --benchmark-enable --benchmark-group-by=group
+    pytest benchmarks/bench_jax_planners.py -n 0 --benchmark-enable --benchmark-group-by=group
 
 - ``gradient-h50``: one cold `GradientPlanner` solve (no warm start), timed
   on the compiled solver alone; extra info holds Adam iterations per second

@@ -1,6 +1,6 @@
 """MCTS on a 31 x 31 maze: one decision, ours against mctx (`benchmarks.task_mcts`).
 
-    pytest benchmarks/bench_mcts.py --benchmark-enable --benchmark-group-by=group
+    pytest benchmarks/bench_mcts.py -n 0 --benchmark-enable --benchmark-group-by=group
 
 Groups ``mcts-256`` and ``mcts-1024`` time one decision with that many
 simulations per tree from the known-answer start (3 steps from the exit,
@@ -54,7 +54,7 @@ def prepared():
 @pytest.mark.parametrize("name", list(IMPLEMENTATIONS))
 def test_mcts_decision(benchmark, prepared, name, scale, start):
     if not benchmark.enabled and scale != "quick":
-        pytest.skip("timed only with --benchmark-enable; the quick problem checks the rest")
+        pytest.skip("timed only with -n 0 --benchmark-enable; the quick problem checks the rest")
     impl = IMPLEMENTATIONS[name]
     if impl.missing_hint():
         pytest.skip(impl.missing_hint())

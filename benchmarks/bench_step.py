@@ -2,7 +2,7 @@
 the Gymnasium env, `GridWorldVectorEnv` against Gymnasium's ``SyncVectorEnv``
 and ``AsyncVectorEnv`` (N = 16 and 64), and our single env beside MiniGrid's.
 
-    pytest benchmarks/bench_step.py --benchmark-enable --benchmark-group-by=group
+    pytest benchmarks/bench_step.py -n 0 --benchmark-enable --benchmark-group-by=group
 
 Timed on the ``full`` problem; without ``--benchmark-enable`` each
 implementation runs the ``quick`` problem once as a correctness check

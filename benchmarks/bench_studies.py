@@ -1,7 +1,7 @@
 """Episodes per second of the built-in arrow-maze study, serial and with the
 process pool.
 
-    pytest benchmarks/bench_studies.py --benchmark-enable --benchmark-group-by=group
+    pytest benchmarks/bench_studies.py -n 0 --benchmark-enable --benchmark-group-by=group
 
 Each round runs the whole study (8 levels per split, 96 episodes; 2 levels
 when the run is only a correctness check) into a fresh folder; the pool's

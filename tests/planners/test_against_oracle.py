@@ -119,10 +119,19 @@ def check_value_iteration(world, level, objective, optimum: float) -> None:
     plan = ValueIteration().plan(world, level, objective)
     assert plan.value == pytest.approx(optimum, abs=1e-12)
     np.testing.assert_allclose(plan.action_values, ORACLE.q_values(world, level, objective), atol=1e-12)
-    if objective.terminal:
+    if objective.terminal and _ends_the_episode(world, level, objective, plan.actions):
+        # (an optimum that never ends the episode, like standing by lava for
+        # ever under the lava world's lava_edge proxy, has only finite prefixes)
         bound = objective.bind(world)
         replayed = plan_return(world, level, world.initial_state(level), plan.actions, bound)
         assert replayed == pytest.approx(optimum, abs=1e-12)
+
+
+def _ends_the_episode(world, level, objective, actions) -> bool:
+    """Whether `actions` fire one of the objective's terminal features."""
+    _, feats = simulate(world, level, world.initial_state(level), actions)
+    ends = [world.feature_index(name) for name in objective.terminal]
+    return bool(len(feats)) and bool((feats[:, ends] != 0).any())
 
 
 def check_mcts(world, level, objective, optimum: float, seed: int) -> None:
@@ -159,7 +168,7 @@ def check_reactive(world, level) -> None:
 @given(seed=st.integers(0, 10**6))
 def test_every_planner_matches_the_references(world_name, split, seed):
     world = worlds.get(world_name)
-    level = world.sample(seed, split, **SMALL.get((world_name, split), SMALL[world_name]))
+    level = world.sample(seed, split, **SMALL.get((world_name, split), SMALL.get(world_name, {})))
     graph = world.to_networkx(level, reference=True)
     served = set()
     for objective in objectives_of(world).values():

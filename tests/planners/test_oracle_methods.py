@@ -64,7 +64,7 @@ def test_every_method_matches_the_sweeps(world_name, split):
     world = worlds.get(world_name)
     used = set()
     for seed in range(4):
-        level = world.sample(seed, split, **SMALL[world_name])
+        level = world.sample(seed, split, **SMALL.get(world_name, {}))
         oracle = ValueIteration()
         objectives = {**catalogue(world), **event_objectives(world)}
         for name, objective in objectives.items():
@@ -130,7 +130,7 @@ def test_more_goal_rewards_than_searches_take_the_sweeps(maze):
 @pytest.mark.parametrize("world_name", ["chests-keys", "cleaning"])
 def test_collecting_objectives_take_the_sweeps(world_name):
     world = worlds.get(world_name)
-    level = world.sample(0, "train", **SMALL[world_name])
+    level = world.sample(0, "train", **SMALL.get(world_name, {}))
     oracle = ValueIteration()
     for objective in catalogue(world).values():  # several rewards, none of which ends the episode
         assert method(oracle, world, level, objective) == "sweeps"
