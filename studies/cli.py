@@ -25,17 +25,15 @@ from rich.text import Text
 import objectives
 import planners
 import worlds
-from studies import worldcheck
 from studies.core.executors import check_executor
 from studies.core.folder import claim_folder, default_out_dir, study_identity
 from studies.core.kinds import DEFAULT_KIND, get_kind, kind_names
 from studies.core.limits import MAX_PRINTED_CELLS_ENV, max_printed_cells
 from studies.core.spec import StudyError, builtin_names, load_with_kind, read_toml, study_path
-from studies.demos import demo_names, get_demo, run_demo
-from studies.demos.common import DEFAULT_FPS, MAX_FPS, MAX_SCALE
-from studies.reporting.report import write_report
-from studies.reproduce import reproduce, reproduction_names
-from studies.reproduce.run import names_of
+
+# The demos, reports, reproductions and the world check are imported by the
+# commands that use them: a process-pool worker of `mesabase run` re-imports
+# this module (it is the console script's main), and should not pay for them.
 
 EXIT_BAD_INPUT = 2
 #: `mesabase check-world` when a check fails (bad input stays EXIT_BAD_INPUT)
@@ -52,6 +50,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
+    from studies import worldcheck
+    from studies.demos.common import DEFAULT_FPS, MAX_FPS, MAX_SCALE
+    from studies.reproduce import reproduction_names
+
     parser = _Parser(prog="mesabase", description="Planner-based agents with swappable objectives.")
     parser.add_argument("--version", action="version", version=f"mesabase {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -385,6 +387,9 @@ def _cmd_run(args, console: Console) -> None:
 
 
 def _cmd_reproduce(args, console: Console) -> None:
+    from studies.reproduce import reproduce
+    from studies.reproduce.run import names_of
+
     check_executor(args.executor, args.workers, None)
     names_of(args.name)  # an unknown name fails before any work
     out = (
@@ -402,12 +407,17 @@ def _cmd_report(args, console: Console) -> None:
 
 
 def _write_report(out: Path, console: Console) -> None:
+    from studies.reporting.report import write_report
+
     files = write_report(out, console=console)
     report = files.get("html") or next(iter(files.values()))
     console.print(f"report: {report}")
 
 
 def _cmd_demo(args, console: Console) -> None:
+    from studies.demos import demo_names, get_demo, run_demo
+    from studies.demos.common import MAX_FPS, MAX_SCALE
+
     if args.world is None:
         table = _table("demos (mesabase demo WORLD)", ("world", "what it shows"))
         for name in demo_names():
@@ -429,6 +439,8 @@ def _cmd_demo(args, console: Console) -> None:
 
 
 def _cmd_check_world(args, console: Console) -> int:
+    from studies import worldcheck
+
     """The suite's table; the exit status is 1 when a check fails."""
     world = worlds.get(args.world)  # an unknown world: one line that lists the worlds
     if args.seed < 0:

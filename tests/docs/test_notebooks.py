@@ -92,6 +92,8 @@ def _shown(notebook) -> str:
 def test_a_tutorial_runs_top_to_bottom(name, tmp_path, monkeypatch):
     out = tmp_path / "out"
     monkeypatch.setenv("MESABASE_TUTORIAL_OUT", str(out))
+    # the checkout, for the notebook that reads examples/lava (mesabase may be installed elsewhere)
+    monkeypatch.setenv("MESABASE_REPOSITORY", str(TUTORIALS.parents[1]))
     notebook = nbformat.read(TUTORIALS / name, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell("import sys\nprint('kernel:', sys.executable)"))
     client = NotebookClient(

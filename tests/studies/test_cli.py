@@ -202,7 +202,7 @@ def test_expected_failures_are_one_line_and_status_2(tmp_path, capsys, monkeypat
     def fail(*args, **kwargs):
         raise failure
 
-    monkeypatch.setattr("studies.cli.write_report", fail)
+    monkeypatch.setattr("studies.reporting.report.write_report", fail)
     assert main(["report", str(tmp_path)]) == 2
     assert message in _one_line(capsys)
 
@@ -211,7 +211,7 @@ def test_a_bug_keeps_its_traceback(tmp_path, monkeypatch):
     def bug(*args, **kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr("studies.cli.write_report", bug)
+    monkeypatch.setattr("studies.reporting.report.write_report", bug)
     with pytest.raises(ZeroDivisionError):
         main(["report", str(tmp_path)])
 

@@ -103,7 +103,7 @@ def test_demo_refuses_a_bad_pace_or_size_early(tmp_path, capsys, monkeypatch, op
     def played(*args, **kwargs):
         raise AssertionError("the demo ran")
 
-    monkeypatch.setattr("studies.cli.run_demo", played)
+    monkeypatch.setattr("studies.demos.run_demo", played)
     out = tmp_path / "out"
     assert _status(["demo", "arrow-maze", "--out", str(out), option, value]) == 2
     assert message in _one_line(capsys)
@@ -120,7 +120,7 @@ def _status(argv: list[str]) -> int:
 
 def test_demo_passes_its_pace_and_size_to_the_demo(tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr("studies.cli.run_demo", lambda world, **kwargs: calls.append((world, kwargs)))
+    monkeypatch.setattr("studies.demos.run_demo", lambda world, **kwargs: calls.append((world, kwargs)))
     assert main(["demo", "cleaning", "--out", str(tmp_path), "--fps", "2.5", "--scale", "2"]) == 0
     assert main(["demo", "cleaning", "--out", str(tmp_path)]) == 0
     (world, given), (_, default) = calls
