@@ -25,6 +25,11 @@ registered by `studies.kinds`), `reporting` (statistics, figures, pages),
 import importlib
 import importlib.util
 
+from studies.core import kinds as _kinds
+
+# the built-in study kinds register on the first kind lookup, not at import
+_kinds.before_first_lookup(lambda: importlib.import_module("studies.kinds"))
+
 #: where each public name lives; a name is imported on first use, so that a
 #: process that needs only part of `studies` (a pool worker playing cells)
 #: does not import the reporting, plotting and JAX code at start-up

@@ -5,8 +5,9 @@ instead of switching on it.
 A study file names its kind with ``kind = "..."`` (``"episodes"`` when left
 out). A kind module builds one `StudyKind` and passes it to `register_kind`
 when it is imported; `studies.kinds` imports every built-in kind module, and
-`get_kind` and `kind_names` import `studies.kinds` on their first call, so
-every built-in kind is registered before any lookup. (Importing the kinds only
+`get_kind` and `kind_names` import `studies.kinds` on their first call (the
+package face hands them that import through `before_first_lookup`), so every
+built-in kind is registered before any lookup. (Importing the kinds only
 then keeps a process that just plays cells, a pool worker, from importing the
 reporting and analysis code.) Adding a kind is one new module plus one line
 there: no other kind changes.
@@ -87,10 +88,19 @@ def register_kind(kind: StudyKind) -> StudyKind:
     return kind
 
 
+#: called once, before the first lookup: the package face (`studies/__init__.py`)
+#: adds the import of `studies.kinds` here, so this bottom module names no kind
+_BEFORE_FIRST_LOOKUP: list = []
+
+
+def before_first_lookup(load) -> None:
+    """Call `load()` before the first `get_kind` or `kind_names` (it registers kinds)."""
+    _BEFORE_FIRST_LOOKUP.append(load)
+
+
 def _register_builtin_kinds() -> None:
-    """Import `studies.kinds`, which registers the built-in kinds (a no-op
-    once imported)."""
-    import studies.kinds  # noqa: F401
+    while _BEFORE_FIRST_LOOKUP:
+        _BEFORE_FIRST_LOOKUP.pop(0)()
 
 
 def get_kind(name: str) -> StudyKind:

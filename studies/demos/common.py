@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -72,6 +73,30 @@ def _is_number(value) -> bool:
 
 
 # ---- what a demo played ----------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Demo:
+    """One teaching demo.
+
+    Attributes:
+        name: the world it shows (``mesabase demo NAME``).
+        description: one line for the listing.
+        run: ``run(seed, out_dir, budget, console, gif, levels, fps, scale) -> result``:
+            plays the demo's episodes, prints them to `console` and writes
+            into `out_dir` its PNG (``<world>.png``), its GIF
+            (``<world>.gif``, unless `gif` is False) and its interactive
+            page (``demo.html``). `budget` is the demo planner's budget
+            (None: its default); `levels` > 0 asks for rates over that many
+            seeded levels (a demo without rates refuses it); `fps` is the
+            GIF's frames per second and `scale` multiplies the pictures'
+            pixel sizes. Bad arguments raise a `worlds.MesabaseError` before
+            any work.
+    """
+
+    name: str
+    description: str
+    run: Callable[..., Any]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -32,6 +32,7 @@ from planners import CAPABILITY_FAILURE, INTENDED, MISGENERALIZED, Episode
 from studies.demos.common import (
     DEFAULT_FPS,
     OUTCOME_STYLE,
+    Demo,
     Panel,
     Played,
     check_pacing,
@@ -40,7 +41,6 @@ from studies.demos.common import (
     text_legend,
     write_demo_files,
 )
-from studies.demos.registry import Demo
 from worlds import InvalidParameterError, Level, MesabaseError, World
 from worlds import get as get_world
 

@@ -10,39 +10,11 @@ calls `run_demo`.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from studies.demos.common import DEFAULT_FPS, check_pacing
+from studies.demos.common import DEFAULT_FPS, Demo, check_pacing
 from worlds import MesabaseError
 from worlds import names as world_names
-
-
-@dataclasses.dataclass(frozen=True)
-class Demo:
-    """One teaching demo.
-
-    Attributes:
-        name: the world it shows (``mesabase demo NAME``).
-        description: one line for the listing.
-        run: ``run(seed, out_dir, budget, console, gif, levels, fps, scale) -> result``:
-            plays the demo's episodes, prints them to `console` and writes
-            into `out_dir` its PNG (``<world>.png``), its GIF
-            (``<world>.gif``, unless `gif` is False) and its interactive
-            page (``demo.html``). `budget` is the demo planner's budget
-            (None: its default); `levels` > 0 asks for rates over that many
-            seeded levels (a demo without rates refuses it); `fps` is the
-            GIF's frames per second and `scale` multiplies the pictures'
-            pixel sizes. Bad arguments raise a `worlds.MesabaseError` before
-            any work.
-    """
-
-    name: str
-    description: str
-    run: Callable[..., Any]
-
 
 _DEMOS: dict[str, Demo] = {}
 
@@ -65,7 +37,7 @@ def get_demo(name: str) -> Demo:
     if name in _DEMOS:
         return _DEMOS[name]
     if name in world_names():
-        from studies.demos.generic import generic_demo  # it builds on this module
+        from studies.demos.generic import generic_demo  # the fallback, imported when needed
 
         return generic_demo(name)
     raise MesabaseError(f"unknown world {name!r}; valid worlds: {', '.join(demo_names())}")
