@@ -25,6 +25,14 @@ def _where(world: World, level: Level, state, action: int | None = None) -> str:
     return place if action is None else f"{place}, action {action} ({world.actions[action]})"
 
 
+def _terminal_disagreement(world: World, level: Level, state) -> str | None:
+    """Whether the kernels and the reference disagree on `terminal` at `state`, in one line."""
+    kernel_end, reference_end = kernel_terminal(world, level, state), world.reference_terminal(level, state)
+    if kernel_end != reference_end:
+        return f"{_where(world, level, state)}: kernel terminal {kernel_end}, reference {reference_end}"
+    return None
+
+
 def discrete_disagreement(world: World, level: Level, state, picks) -> str | None:
     """Walk from `state` (``int64[S]``), taking action ``pick % A`` by the
     reference for each of `picks`; at every state compare `terminal`, and for
@@ -32,12 +40,8 @@ def discrete_disagreement(world: World, level: Level, state, picks) -> str | Non
     reference. The first disagreement in one line, or None."""
     state = np.asarray(state, dtype=np.int64)
     for pick in picks:
-        kernel_end, reference_end = (
-            kernel_terminal(world, level, state),
-            world.reference_terminal(level, state),
-        )
-        if kernel_end != reference_end:
-            return f"{_where(world, level, state)}: kernel terminal {kernel_end}, reference {reference_end}"
+        if problem := _terminal_disagreement(world, level, state):
+            return problem
         for action in range(len(world.actions)):
             got = kernel_transition(world, level, state, action, mask_seed=0)
             expected = world.reference_step(level, state, action)
@@ -60,12 +64,8 @@ def continuous_disagreement(world: World, level: Level, picks) -> str | None:
     `features` stay within `CONTINUOUS_TOLERANCE`. The first disagreement, or None."""
     state = np.asarray(world.initial_state(level), dtype=np.float64)
     for pick in picks:
-        kernel_end, reference_end = (
-            kernel_terminal(world, level, state),
-            world.reference_terminal(level, state),
-        )
-        if kernel_end != reference_end:
-            return f"{_where(world, level, state)}: kernel terminal {kernel_end}, reference {reference_end}"
+        if problem := _terminal_disagreement(world, level, state):
+            return problem
         action = int(pick) % len(world.actions)
         got = kernel_transition(world, level, state, action, mask_seed=0)
         expected = np.asarray(world.reference_step(level, state, action), dtype=np.float64)
