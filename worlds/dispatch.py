@@ -83,9 +83,9 @@ def source(worlds_in_order) -> str:
         + ", ".join(f"{w.name} ({w.world_id})" for w in worlds_in_order)
         + '. Do not edit."""',
         "",
-        "from numba import objmode" if python else "",
+        *(["from numba import objmode"] if python else []),
         "from worlds.jit import kernel",
-        "from worlds.registry import get as world_called" if python else "",
+        *(["from worlds.registry import get as world_called"] if python else []),
     ]
     alias = {w.name: f"world_{w.world_id}" for w in worlds_in_order}
     for world in worlds_in_order:
@@ -122,7 +122,7 @@ def source(worlds_in_order) -> str:
                 value = getattr(world.kernels, constant)
             lines.append(f"        return {value}")
         lines.append('    raise ValueError("unknown world id")')
-    return "\n".join(line for i, line in enumerate(lines) if line or i > 3) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 def _write_once(path, text: str) -> None:
