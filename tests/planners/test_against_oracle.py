@@ -43,8 +43,8 @@ import worlds
 from objectives import Objective, catalogue
 from planners import MCTS, AStar, IncompatibleObjectiveError, Reactive, ValueIteration
 from planners.trajectory import plan_return, simulate
+from tests.small_levels import DISCRETE_SPLITS, small_level
 
-DISCRETE = [name for name in worlds.names() if not worlds.get(name).continuous]
 #: generator overrides that keep every split's levels small enough to enumerate in Python
 SMALL = {
     "arrow-maze": {"size": 7},
@@ -52,7 +52,7 @@ SMALL = {
     ("chests-keys", "test"): {"size": 7, "n_keys": 3, "n_chests": 1},
     "cleaning": {"size": 4, "dirt": 3},
 }
-CASES = [(name, split) for name in DISCRETE for split in worlds.get(name).splits]
+CASES = DISCRETE_SPLITS
 ORACLE = ValueIteration()
 
 
@@ -168,7 +168,7 @@ def check_reactive(world, level) -> None:
 @given(seed=st.integers(0, 10**6))
 def test_every_planner_matches_the_references(world_name, split, seed):
     world = worlds.get(world_name)
-    level = world.sample(seed, split, **SMALL.get((world_name, split), SMALL.get(world_name, {})))
+    level = small_level(world_name, seed, split, SMALL)
     graph = world.to_networkx(level, reference=True)
     served = set()
     for objective in objectives_of(world).values():

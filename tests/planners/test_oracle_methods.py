@@ -20,17 +20,11 @@ from planners import ValueIteration
 from planners import oracle_kernel as ok
 from planners.oracle import MAX_GOAL_REWARDS, TRUNCATION, linear_is_exact
 from tests.levels import CORRIDOR, FORK
+from tests.small_levels import DISCRETE_SPLITS, small_level
 from worlds import InvalidParameterError
 from worlds.arrow_maze import kernels as k
 
-DISCRETE = [name for name in worlds.names() if not worlds.get(name).continuous]
-#: small enough that the sweeps take milliseconds; every split of every world
-SMALL = {
-    "arrow-maze": {"size": 9},
-    "chests-keys": {"size": 7, "n_keys": 2, "n_chests": 2},
-    "cleaning": {"size": 4, "dirt": 3},
-}
-CASES = [(name, split) for name in DISCRETE for split in worlds.get(name).splits]
+CASES = DISCRETE_SPLITS
 HORIZONS = (None, 1, 2, 7, 60)
 
 
@@ -64,7 +58,7 @@ def test_every_method_matches_the_sweeps(world_name, split):
     world = worlds.get(world_name)
     used = set()
     for seed in range(4):
-        level = world.sample(seed, split, **SMALL.get(world_name, {}))
+        level = small_level(world_name, seed, split)
         oracle = ValueIteration()
         objectives = {**catalogue(world), **event_objectives(world)}
         for name, objective in objectives.items():
@@ -130,7 +124,7 @@ def test_more_goal_rewards_than_searches_take_the_sweeps(maze):
 @pytest.mark.parametrize("world_name", ["chests-keys", "cleaning"])
 def test_collecting_objectives_take_the_sweeps(world_name):
     world = worlds.get(world_name)
-    level = world.sample(0, "train", **SMALL.get(world_name, {}))
+    level = small_level(world_name, 0, "train")
     oracle = ValueIteration()
     for objective in catalogue(world).values():  # several rewards, none of which ends the episode
         assert method(oracle, world, level, objective) == "sweeps"

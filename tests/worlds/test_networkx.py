@@ -13,14 +13,9 @@ import networkx as nx
 import pytest
 
 import worlds
+from tests.small_levels import DISCRETE_SPLITS, small_level
 
-DISCRETE = [name for name in worlds.names() if not worlds.get(name).continuous]
-SMALL = {
-    "arrow-maze": {"size": 9},
-    "chests-keys": {"size": 7, "n_keys": 2, "n_chests": 2},
-    "cleaning": {"size": 4, "dirt": 3},
-}
-CASES = [(name, split) for name in DISCRETE for split in worlds.get(name).splits]
+CASES = DISCRETE_SPLITS
 
 
 def assert_same_graph(fast: nx.DiGraph, reference: nx.DiGraph) -> None:
@@ -35,7 +30,7 @@ def assert_same_graph(fast: nx.DiGraph, reference: nx.DiGraph) -> None:
 def test_the_kernel_graph_is_the_reference_graph(world_name, split):
     world = worlds.get(world_name)
     for seed in range(6):
-        level = world.sample(seed, split, **SMALL.get(world_name, {}))  # plugin worlds: their own sizes
+        level = small_level(world_name, seed, split)
         assert_same_graph(world.to_networkx(level), world.to_networkx(level, reference=True))
 
 
