@@ -139,8 +139,8 @@ def _write_once(path, text: str) -> None:
 
 
 def _generate():
+    # every registered world has kernels: numba's, or `PythonKernels` given at registration
     kernel_worlds = [registry.get(name) for name in registry.names()]
-    kernel_worlds = [w for w in kernel_worlds if getattr(w, "kernels", None) is not None]
     text = source(kernel_worlds)
     path = cache_dir() / "generated_dispatch.py"
     try:

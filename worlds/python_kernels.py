@@ -50,7 +50,6 @@ class PythonKernels:
         self.world = world
         self.N_ACTIONS = len(world.actions)
         self.N_FEATURES = len(world.features)
-        self.__name__ = f"{type(self).__module__}:{world.name}"
         self._level_key = None
         self._level = None
 

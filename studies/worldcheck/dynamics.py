@@ -15,6 +15,7 @@ from studies.worldcheck.core import CheckFailed, Settings, register
 from studies.worldcheck.probes import kernel_terminal, kernel_transition, require_id
 from studies.worldcheck.states import levels, reachable_states, walk_rng
 from worlds import Level, World
+from worlds.python_kernels import PythonKernels
 
 #: how close the numba kernels of a continuous world stay to its reference
 CONTINUOUS_TOLERANCE = 1e-9
@@ -113,7 +114,7 @@ def kernels_match_reference(world: World, settings: Settings) -> str:
         count += len(picks)
     tolerance = f" within {CONTINUOUS_TOLERANCE:g}" if world.continuous else " exactly"
     summary = f"{count} states on {len(world.splits)} split(s) agree{tolerance}"
-    if type(world.kernels).__name__ == "PythonKernels":  # `worlds.python_kernels`: no numba kernels yet
+    if isinstance(world.kernels, PythonKernels):  # no numba kernels yet
         summary += " (no numba kernels: dispatch runs the Python reference itself)"
     return summary
 
