@@ -14,6 +14,11 @@ user avoids: importing numba and calling one trivial cached function. One
 warm-up run of each fills its cache folder (each world set has its own); then
 the runs alternate, and the median with its range is printed with the load
 average.
+
+"Cache present" includes Python's bytecode cache, which every installed
+package and every imported source has by default: the probes keep theirs in a
+folder of their own (``PYTHONPYCACHEPREFIX``), even where the environment sets
+``PYTHONDONTWRITEBYTECODE``, so all three settings start alike.
 """
 
 from __future__ import annotations
@@ -40,9 +45,11 @@ PROBE = (
 
 
 def environments(folder: Path) -> dict[str, tuple[dict[str, str], str]]:
-    """Setting -> (environment, world to plan on)."""
+    """Setting -> (environment, world to plan on); Python's bytecode cache
+    for all of them lives in `folder`."""
     write_plugin(folder)
-    base = {k: v for k, v in os.environ.items() if k != "MESABASE_WORLDS"}
+    base = {k: v for k, v in os.environ.items() if k not in ("MESABASE_WORLDS", "PYTHONDONTWRITEBYTECODE")}
+    base["PYTHONPYCACHEPREFIX"] = str(folder / "bytecode")
     base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
     plugin = dict(base, MESABASE_WORLDS=TARGET, PYTHONPATH=f"{folder}{os.pathsep}{base['PYTHONPATH']}")
     (folder / "numba_floor.py").write_text(FLOOR)

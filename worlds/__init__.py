@@ -25,10 +25,26 @@ from worlds.registry import WorldContractError, contract_problems, get, names, r
 
 # isort: split
 from worlds import dispatch  # after the names above, see there
-from worlds.gym_env import GridWorldEnv, register_envs
-from worlds.vector_env import GridWorldVectorEnv, make_vector_env
+from worlds.gym_registration import register_when_gymnasium_loads
 
-register_envs()
+register_when_gymnasium_loads()
+
+#: names served on first use, so that `import worlds` does not import Gymnasium
+_GYMNASIUM_NAMES = {
+    "GridWorldEnv": "worlds.gym_env",
+    "register_envs": "worlds.gym_env",
+    "GridWorldVectorEnv": "worlds.vector_env",
+    "make_vector_env": "worlds.vector_env",
+}
+
+
+def __getattr__(name: str):
+    if name in _GYMNASIUM_NAMES:
+        import importlib
+
+        return getattr(importlib.import_module(_GYMNASIUM_NAMES[name]), name)
+    raise AttributeError(f"module 'worlds' has no attribute {name!r}")
+
 
 __all__ = [
     "ArrowMaze",

@@ -239,3 +239,7 @@ def register_envs() -> None:
                 vector_entry_point=VECTOR_ENTRY_POINT if grid else None,
                 kwargs={"world": name},
             )
+
+
+# importing this module is how `worlds.gym_registration` registers the ids
+register_envs()

@@ -17,6 +17,7 @@ The cache root is `$MESABASE_CACHE_DIR`, else `$XDG_CACHE_HOME/mesabase`, else
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable
@@ -90,7 +91,13 @@ def _place_in_package(py_file: str) -> str:
     """The folder of `py_file` named from its top-level package down
     (``worlds_arrow_maze``), or its own folder's name outside any package
     (the generated dispatch)."""
-    folder = Path(py_file).resolve().parent
+    return _place_of_folder(os.path.dirname(os.path.abspath(py_file)))
+
+
+@functools.cache
+def _place_of_folder(folder_name: str) -> str:
+    # memoised: a module's kernels share a folder, and walking it costs file checks
+    folder = Path(folder_name).resolve()
     parts = [folder.name]
     while (folder / "__init__.py").exists() and (folder.parent / "__init__.py").exists():
         folder = folder.parent
@@ -110,6 +117,15 @@ class _RelocatableLocator(caching.UserProvidedCacheLocator):
         super().__init__(py_func, py_file)
         self._cache_path = os.path.join(numba.config.CACHE_DIR, _place_in_package(py_file))
 
+    def ensure_cache_path(self):
+        # numba makes the folder and writes a probe file for every kernel it
+        # decorates; once a folder has passed, the other kernels decorated in
+        # it skip that. Saving a compiled kernel still checks every time.
+        if _DECORATING and self._cache_path in _CHECKED_FOLDERS:
+            return
+        super().ensure_cache_path()
+        _CHECKED_FOLDERS.add(self._cache_path)
+
     @classmethod
     def from_function(cls, py_func, py_file):
         if not _DECORATING:
@@ -117,6 +133,8 @@ class _RelocatableLocator(caching.UserProvidedCacheLocator):
         return super().from_function(py_func, py_file)
 
 
+#: cache folders already made and found writable in this process
+_CHECKED_FOLDERS: set[str] = set()
 #: True only while `kernel` decorates, so the locator serves mesabase kernels alone
 _DECORATING: list[bool] = []
 caching.CacheImpl._locator_classes.insert(0, _RelocatableLocator)

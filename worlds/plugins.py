@@ -23,6 +23,7 @@ to a fresh cache folder. Loading (importing) happens later, in
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib
 import importlib.metadata
@@ -62,16 +63,21 @@ class PluginSpec:
 def declared() -> list[PluginSpec]:
     """Every declared plugin world: entry points sorted by name, then
     ``$MESABASE_WORLDS`` in its own order. The order gives the world ids."""
-    specs = [
-        PluginSpec(point.name, point.value)
-        for point in sorted(importlib.metadata.entry_points(group=GROUP), key=lambda p: p.name)
-    ]
+    specs = list(_installed())
     variable = os.environ.get(ENVIRONMENT_VARIABLE, "")
     for index, target in enumerate(t.strip() for t in variable.split(",")):
         # a world both installed and named in the variable is declared once
         if target and target not in {spec.target for spec in specs}:
             specs.append(PluginSpec(f"${ENVIRONMENT_VARIABLE}[{index}]", target))
     return specs
+
+
+@functools.lru_cache(maxsize=1)
+def _installed() -> tuple[PluginSpec, ...]:
+    # the scan reads every installed distribution's metadata; what is
+    # installed does not change while mesabase runs, so it is read once
+    points = importlib.metadata.entry_points(group=GROUP)
+    return tuple(PluginSpec(point.name, point.value) for point in sorted(points, key=lambda p: p.name))
 
 
 def source_files(spec: PluginSpec) -> list[Path]:
