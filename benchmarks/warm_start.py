@@ -10,20 +10,24 @@ arrow maze with the worlds installed in this environment (built-ins, and any
 installed plugin such as ``examples/lava``); ``"one more plugin"`` also
 declares `tests.worlds.plugin_package`'s ``mirror-maze`` through
 ``$MESABASE_WORLDS`` and plans on it. ``"numba floor"`` is what no numba
-user avoids: importing numba and calling one trivial cached function. One
-warm-up run of each fills its cache folder (each world set has its own); then
-the runs alternate, and the median with its range is printed with the load
-average.
+user avoids: importing numba and calling one trivial cached function.
+``"mesabase on top of the floor"`` pays that floor first and then times, inside
+the process, the probe's imports, sample and plan: what mesabase itself adds,
+paired within one process and so much steadier than the difference of two
+noisy wall times. One warm-up run of each fills its cache folder (each world
+set has its own); then the runs alternate, and the median with its range is
+printed with the load average.
 
 "Cache present" includes Python's bytecode cache, which every installed
 package and every imported source has by default: the probes keep theirs in a
 folder of their own (``PYTHONPYCACHEPREFIX``), even where the environment sets
-``PYTHONDONTWRITEBYTECODE``, so all three settings start alike.
+``PYTHONDONTWRITEBYTECODE``, so all the settings start alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import statistics
 import subprocess
@@ -37,39 +41,55 @@ from tests.worlds.plugin_package import TARGET, write_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = (
-    "import worlds, planners, sys\n"
-    "world = worlds.get(sys.argv[1])\n"
+    "import worlds, planners\n"
+    "world = worlds.get({world!r})\n"
     "level = world.sample(seed=0, split='train')\n"
     "assert len(planners.AStar().plan(world, level, 'exit').actions) > 0\n"
 )
 
 
-def environments(folder: Path) -> dict[str, tuple[dict[str, str], str]]:
-    """Setting -> (environment, world to plan on); Python's bytecode cache
-    for all of them lives in `folder`."""
+FLOOR = "import numba\n\n\n@numba.njit(cache=True)\ndef one(x):\n    return x + 1\n"
+#: numba's floor first, then the probe, timed from inside: what mesabase adds
+ON_TOP = (
+    "import time, numba_floor\n"
+    "numba_floor.one(1)\n"
+    "began = time.perf_counter()\n" + PROBE + "print(time.perf_counter() - began)\n"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    environment: dict[str, str]
+    code: str
+    #: the process's whole wall time, or the seconds it prints itself
+    timed_inside: bool = False
+
+
+def settings_in(folder: Path) -> dict[str, Setting]:
+    """The settings measured; Python's bytecode cache for all of them lives
+    in `folder`."""
     write_plugin(folder)
+    (folder / "numba_floor.py").write_text(FLOOR)
     base = {k: v for k, v in os.environ.items() if k not in ("MESABASE_WORLDS", "PYTHONDONTWRITEBYTECODE")}
     base["PYTHONPYCACHEPREFIX"] = str(folder / "bytecode")
     base["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    plugin = dict(base, MESABASE_WORLDS=TARGET, PYTHONPATH=f"{folder}{os.pathsep}{base['PYTHONPATH']}")
-    (folder / "numba_floor.py").write_text(FLOOR)
-    floor = dict(base, PYTHONPATH=str(folder))
+    with_folder = dict(base, PYTHONPATH=f"{folder}{os.pathsep}{base['PYTHONPATH']}")
+    plugin = dict(with_folder, MESABASE_WORLDS=TARGET)
     return {
-        "as installed": (base, "arrow-maze"),
-        "one more plugin": (plugin, "mirror-maze"),
-        "numba floor": (floor, ""),
+        "as installed": Setting(base, PROBE.format(world="arrow-maze")),
+        "one more plugin": Setting(plugin, PROBE.format(world="mirror-maze")),
+        "numba floor": Setting(dict(base, PYTHONPATH=str(folder)), "import numba_floor; numba_floor.one(1)"),
+        "mesabase on top of the floor": Setting(with_folder, ON_TOP.format(world="arrow-maze"), True),
     }
 
 
-FLOOR = "import numba\n\n\n@numba.njit(cache=True)\ndef one(x):\n    return x + 1\n"
-
-
-def first_plan_seconds(environment: dict[str, str], world: str) -> float:
-    """Wall seconds of one fresh process; no world: the numba floor."""
-    probe = [PROBE, world] if world else ["import numba_floor; numba_floor.one(1)"]
+def seconds(setting: Setting) -> float:
+    """One fresh process's wall seconds, or the seconds it timed itself."""
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-c", *probe], env=environment, check=True, capture_output=True)
-    return time.perf_counter() - began
+    command = [sys.executable, "-c", setting.code]
+    done = subprocess.run(command, env=setting.environment, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - began
+    return float(done.stdout.split()[-1]) if setting.timed_inside else wall
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,21 +102,21 @@ def main(argv: list[str] | None = None) -> int:
         print("warm_start: error: --runs must be at least 1", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="mesabase-warm-start-") as folder:
-        settings = environments(Path(folder))
-        for environment, world in settings.values():
-            first_plan_seconds(environment, world)  # fills the cache folder
+        settings = settings_in(Path(folder))
+        for setting in settings.values():
+            seconds(setting)  # fills the kernel and bytecode caches
         load_before = method.load_average()
-        seconds: dict[str, list[float]] = {name: [] for name in settings}
+        measured: dict[str, list[float]] = {name: [] for name in settings}
         for round_ in range(args.runs):
             order = list(settings) if round_ % 2 == 0 else list(reversed(settings))
             for name in order:
-                seconds[name].append(first_plan_seconds(*settings[name]))
+                measured[name].append(seconds(settings[name]))
     print(f"{method.machine()['cpu']}; load {load_before[0]:.2f}→{method.load_average()[0]:.2f}")
-    for name, values in seconds.items():
-        what = "A* plan" if settings[name][1] else "call"
+    for name, values in measured.items():
+        what = {"numba floor": "to the first call", "mesabase on top of the floor": "added, timed inside"}
         print(
-            f"{name}: {statistics.median(values):.2f} s to the first {what} "
-            f"[{min(values):.2f}, {max(values):.2f}] over {len(values)} fresh processes"
+            f"{name}: {statistics.median(values):.3f} s {what.get(name, 'to the first A* plan')} "
+            f"[{min(values):.3f}, {max(values):.3f}] over {len(values)} fresh processes"
         )
     return 0
 
