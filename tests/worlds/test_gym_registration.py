@@ -59,7 +59,6 @@ def test_the_gymnasium_names_of_worlds_load_on_first_use():
 
 def test_importing_the_env_module_first_registers_the_ids():
     code = (
-        "from worlds import gym_env\nimport gymnasium\n"
-        "print('mesabase/PointMass-v0' in gymnasium.registry)\n"
+        "from worlds import gym_env\nimport gymnasium\nprint('mesabase/PointMass-v0' in gymnasium.registry)\n"
     )
     assert run(code).strip() == "True"
