@@ -66,3 +66,29 @@ def write_python_world(folder: Path) -> None:
     """Write the one-module `py_maze` world under `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "py_maze.py").write_text(PYTHON_WORLD)
+
+
+CONTINUOUS_TARGET = "glide.world:Glide"
+CONTINUOUS_WORLD = """
+from worlds import PointMass
+
+from glide import kernels as glide_kernels
+
+
+class Glide(PointMass):
+    name = "glide"
+    gym_id = "mesabase/Glide-v0"
+    kernels = glide_kernels
+    accelerations = glide_kernels.ACCELERATIONS
+"""
+
+
+def write_continuous_plugin(folder: Path) -> None:
+    """Write the `glide` package under `folder`: the point mass's numba
+    kernels copied into a continuous plugin world, whose JAX dynamics stay
+    the point mass's own."""
+    package = folder / "glide"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('"""A continuous plugin world for tests."""\n')
+    (package / "world.py").write_text(CONTINUOUS_WORLD)
+    (package / "kernels.py").write_text((ROOT / "worlds" / "point_mass" / "kernels.py").read_text())

@@ -14,10 +14,12 @@ import pytest
 import worlds
 from tests.levels import FORK
 from tests.worlds.plugin_package import (
+    CONTINUOUS_TARGET,
     PYTHON_TARGET,
     ROOT,
     TARGET,
     mirror_moves,
+    write_continuous_plugin,
     write_plugin,
     write_python_world,
 )
@@ -175,3 +177,40 @@ def test_a_world_without_kernels_plans_through_its_python_reference(tmp_path):
     ours, theirs = second.split()
     assert ours == theirs
     assert "world 'py-maze' has no numba kernels" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_continuous_plugin_world_plans_with_the_jax_planners_like_its_built_in_twin(tmp_path):
+    """`glide` is the point mass with its numba kernels copied into a plugin:
+    the gradient planner and CEM play it exactly as they play the point mass.
+    The kernel cache is the shared one, so a warm run compiles only JAX."""
+    write_continuous_plugin(tmp_path / "plugin")
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([str(tmp_path / "plugin"), str(ROOT)]),
+        MESABASE_WORLDS=CONTINUOUS_TARGET,
+    )
+    probe = (
+        "import json, worlds\n"
+        "from planners import CEM, Agent, GradientPlanner, rollout\n"
+        "glide, twin = worlds.get('glide'), worlds.get('point-mass')\n"
+        "rows = []\n"
+        "for world in (twin, glide):\n"
+        "    level = world.sample(seed=3, split='train')\n"
+        "    for planner in (GradientPlanner(horizon=20, iterations=30, restarts=2, execute=5),\n"
+        "                    CEM(horizon=20, samples=64, iterations=3, execute=5)):\n"
+        "        episode = rollout(world, level, Agent(planner, 'exit'), max_steps=60, seed=3)\n"
+        "        rows.append([episode.outcome, episode.steps, round(episode.returns['exit'], 9)])\n"
+        "print(json.dumps({'ids': [twin.world_id, glide.world_id], 'rows': rows}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["ids"][1] > found["ids"][0]  # a plugin id, after the built-ins
+    twin_rows, glide_rows = found["rows"][:2], found["rows"][2:]
+    assert glide_rows == twin_rows
+    assert all(steps > 0 for _, steps, _ in glide_rows)
