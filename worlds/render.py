@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from worlds.errors import MesabaseError
+
 FLOOR_RGB = (236, 236, 228)
 AGENT_RGB = (41, 98, 255)
 #: the path's time ramp, early -> late: pale pink, magenta, dark purple (hues
@@ -69,6 +71,78 @@ LABELS: dict[str, str] = {
 #: "ghost" kinds (a collected key, cleaned dirt) -> RGB of the edge drawn round
 #: their faint mark. In text a ghost reads as its glyph (``.``) or, on the path, ``o``.
 GHOSTS: dict[str, tuple] = {}
+
+
+#: kind -> who added it: ``"worlds.render"`` for the kinds above, else the
+#: module of the world that called `add_kinds`
+OWNERS: dict[str, str] = dict.fromkeys(PALETTE, "worlds.render")
+_MARK_SHAPES = (None, "square", "disc", "arrow", "ring", "dot")
+
+
+class PaletteClashError(MesabaseError, ValueError):
+    """Two worlds draw the same cell kind differently, or a kind is incomplete."""
+
+
+def add_kinds(
+    owner: str,
+    palette: dict[str, tuple[str, str, tuple, tuple | None, str | None]],
+    labels: dict[str, str],
+    ghosts: dict[str, tuple] | None = None,
+) -> None:
+    """Add a world's own cell kinds to the shared palette, every world's
+    pictures being drawn from one table. `owner` is the world's module
+    (``__name__``); `palette` maps kind -> (text glyph, ANSI SGR code, RGB
+    fill, RGB of the mark or None, mark shape or None) as in `PALETTE`;
+    `labels` gives each kind's legend text; `ghosts` maps a kind drawn as a
+    faint "ghost" (a collected key) to the RGB of its edge.
+
+    Raises `PaletteClashError` when another world already added a kind of the
+    same name drawn differently (rename one of them: ``"lava_goal"``), when a
+    kind has no label, or when an entry is malformed. Adding the same entry
+    again, or an owner re-adding its own kinds, is allowed."""
+    ghosts = ghosts or {}
+    for kind, entry in palette.items():
+        problem = _entry_problem(entry)
+        if problem:
+            raise PaletteClashError(f"{owner}: cell kind {kind!r}: {problem}")
+        if kind not in labels:
+            raise PaletteClashError(f"{owner}: cell kind {kind!r} has no label; give it one in `labels`")
+        before = OWNERS.get(kind)
+        if before not in (None, owner) and (PALETTE[kind], LABELS[kind]) != (entry, labels[kind]):
+            raise PaletteClashError(
+                f"{owner}: cell kind {kind!r} is already drawn differently by {before}; "
+                f"give one of them another name, e.g. {kind + '_' + owner.split('.')[0]!r}"
+            )
+    for kind in ghosts:
+        if kind not in palette:
+            raise PaletteClashError(f"{owner}: ghost kind {kind!r} is not one of the kinds added")
+    for kind, entry in palette.items():
+        PALETTE[kind], LABELS[kind] = entry, labels[kind]
+        OWNERS.setdefault(kind, owner)
+    GHOSTS.update(ghosts)
+
+
+def _entry_problem(entry) -> str:
+    if not isinstance(entry, tuple) or len(entry) != 5:
+        return "expected (glyph, ANSI code, RGB fill, mark RGB or None, mark shape or None)"
+    glyph, _, fill, mark, shape = entry
+    if not (isinstance(glyph, str) and len(glyph) == 1):
+        return f"the glyph must be one character, not {glyph!r}"
+    if not _is_rgb(fill) or not (mark is None or _is_rgb(mark)):
+        return "fill and mark colours must be (r, g, b) with each value in 0..255"
+    if shape not in _MARK_SHAPES:
+        return f"unknown mark shape {shape!r}; one of {', '.join(map(str, _MARK_SHAPES[1:]))} or None"
+    if (mark is None) != (shape is None):
+        return "a mark needs both its colour and its shape"
+    return ""
+
+
+def _is_rgb(value) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and all(isinstance(v, int | np.integer) and 0 <= v <= 255 for v in value)
+    )
 
 
 def ansi_cells(kinds: np.ndarray, color: bool = True) -> str:

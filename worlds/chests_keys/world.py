@@ -69,7 +69,7 @@ from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameEr
 from worlds.limits import MAX_CAPACITY_HINT, check_level_cells
 from worlds.mazes import perfect_maze
 from worlds.params import discrete_action, int_range, odd_range, probability
-from worlds.render import GHOSTS, LABELS, PALETTE, path_cells
+from worlds.render import add_kinds, path_cells
 from worlds.text import grid_lines, read_grid
 
 LEGEND = {
@@ -81,7 +81,8 @@ LEGEND = {
     "X": "key on a chest",
 }
 _GOLD, _BROWN, _FLOOR, _AGENT = (230, 176, 0), (140, 90, 43), (236, 236, 228), (41, 98, 255)
-PALETTE.update(
+add_kinds(
+    __name__,
     {
         "key": ("K", "1;33", _FLOOR, _GOLD, "disc"),
         "chest": ("C", "1;35", _FLOOR, _BROWN, "square"),
@@ -92,10 +93,7 @@ PALETTE.update(
         # text only (RGB pictures draw the agent as a ring over the cell's own kind)
         "agent_on_chest": ("@", "1;36;45", _BROWN, _AGENT, "ring"),
         "agent_on_open_chest": ("@", "1;36", (205, 170, 125), _AGENT, "ring"),
-    }
-)
-GHOSTS["key_taken"] = _GOLD
-LABELS.update(
+    },
     {
         "key": "key (proxy)",
         "chest": "chest (closed)",
@@ -104,7 +102,8 @@ LABELS.update(
         "key_taken": "key (collected)",
         "agent_on_chest": "agent on a chest",
         "agent_on_open_chest": "agent on an opened chest",
-    }
+    },
+    ghosts={"key_taken": _GOLD},
 )
 MOVES = np.stack([k.ROW_STEP, k.COL_STEP], axis=1)  # (row, col) offset per action
 MOVES.setflags(write=False)

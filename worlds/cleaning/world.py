@@ -112,7 +112,7 @@ from worlds.cleaning import kernels as k
 from worlds.errors import InvalidParameterError, LevelFormatError, UnknownNameError
 from worlds.limits import MAX_CAPACITY_HINT, check_level_cells
 from worlds.params import discrete_action, flag, int_range, integer
-from worlds.render import GHOSTS, LABELS, PALETTE, path_cells
+from worlds.render import add_kinds, path_cells
 from worlds.text import grid_lines, read_grid
 
 LEGEND = {
@@ -132,7 +132,8 @@ MAX_ORACLE_STATES = 200_000
 KEY_LIMIT = 1 << 63
 _MAX_GENERATION_ATTEMPTS = 64
 _FLOOR_RGB, _DIRT_RGB, _BIN_RGB, _AGENT_RGB = (236, 236, 228), (176, 132, 84), (96, 104, 112), (41, 98, 255)
-PALETTE.update(
+add_kinds(
+    __name__,
     {
         "dirt": ("d", "33", _DIRT_RGB, None, None),
         "start_on_dirt": ("s", "1;34;43", _DIRT_RGB, (190, 210, 245), "square"),
@@ -142,10 +143,7 @@ PALETTE.update(
         # text only (RGB pictures draw the agent as a ring over the cell's own kind)
         "agent_on_dirt": ("@", "1;36;43", _DIRT_RGB, _AGENT_RGB, "ring"),
         "agent_on_bin": ("@", "1;36;45", _BIN_RGB, _AGENT_RGB, "ring"),
-    }
-)
-GHOSTS["dirt_cleaned"] = _DIRT_RGB
-LABELS.update(
+    },
     {
         "dirt": "dirt",
         "start_on_dirt": "start on dirt",
@@ -153,7 +151,8 @@ LABELS.update(
         "dirt_cleaned": "dirt (cleaned)",
         "agent_on_dirt": "agent on dirt",
         "agent_on_bin": "agent on the bin",
-    }
+    },
+    ghosts={"dirt_cleaned": _DIRT_RGB},
 )
 MOVES = np.stack([k.ROW_STEP, k.COL_STEP], axis=1)  # (row, col) offset per movement action
 MOVES.setflags(write=False)

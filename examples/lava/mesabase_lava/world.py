@@ -54,22 +54,23 @@ from mesabase_lava import kernels as k
 from worlds import InvalidParameterError, Level, LevelFormatError, UnknownNameError, World
 from worlds.limits import check_level_cells
 from worlds.params import discrete_action, flag, int_range, integer
-from worlds.render import LABELS, PALETTE, path_cells
+from worlds.render import add_kinds, path_cells
 from worlds.text import grid_lines, read_grid
 
 LEGEND = {"#": "wall", ".": "floor", "L": "lava", "S": "start", "G": "goal"}
 _LAVA_RGB, _GOAL_RGB, _AGENT_RGB, _FLOOR_RGB = (232, 98, 20), (39, 174, 96), (41, 98, 255), (236, 236, 228)
-# A plugin adds its own cell kinds to the shared palette: (glyph, ANSI colour, fill, mark colour, mark)
-PALETTE.update(
+# A world adds its own cell kinds to the shared palette: (glyph, ANSI colour, fill, mark colour, mark)
+add_kinds(
+    __name__,
     {
         "lava": ("L", "1;31", _LAVA_RGB, None, None),
         "goal": ("G", "1;32", _FLOOR_RGB, _GOAL_RGB, "square"),
         "agent_on_goal": ("@", "1;36;42", _GOAL_RGB, _AGENT_RGB, "ring"),
         "agent_on_lava": ("@", "1;36;41", _LAVA_RGB, _AGENT_RGB, "ring"),
-    }
-)
-LABELS.update({"lava": "lava (ends the episode)", "goal": "goal", "agent_on_goal": "agent on the goal",
-               "agent_on_lava": "agent in lava"})  # fmt: skip
+    },
+    {"lava": "lava (ends the episode)", "goal": "goal", "agent_on_goal": "agent on the goal",
+     "agent_on_lava": "agent in lava"},
+)  # fmt: skip
 MOVES = np.stack([k.ROW_STEP, k.COL_STEP], axis=1)
 MOVES.setflags(write=False)
 _STEPS = ((-1, 0), (0, 1), (1, 0), (0, -1))  # the reference's own copy
