@@ -54,6 +54,7 @@ _PUBLIC = {
         "kind_names",
         "load",
         "register_kind",
+        "study_names",
     ),
     "studies.demos": ("DemoResult", "demo_names", "register_demo", "run_demo", "sentence"),
     "studies.episodes": ("Study", "parse", "run_study"),
@@ -108,6 +109,7 @@ __all__ = [
     "run_demo",
     "run_study",
     "sentence",
+    "study_names",
     "swap_decomposition",
     "write_report",
 ]

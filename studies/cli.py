@@ -29,7 +29,7 @@ from studies.core.executors import check_executor
 from studies.core.folder import claim_folder, default_out_dir, study_identity
 from studies.core.kinds import DEFAULT_KIND, get_kind, kind_names
 from studies.core.limits import MAX_PRINTED_CELLS_ENV, max_printed_cells
-from studies.core.spec import StudyError, builtin_names, load_with_kind, read_toml, study_path
+from studies.core.spec import StudyError, load_with_kind, read_toml, shipped, study_names, study_path
 
 # The demos, reports, reproductions and the world check are imported by the
 # commands that use them: a process-pool worker of `mesabase run` re-imports
@@ -87,10 +87,8 @@ def _parser() -> argparse.ArgumentParser:
         "(default 0)",
     )  # fmt: skip
 
-    run = commands.add_parser("run", help="run a study (a built-in name or a TOML file) and write its report")
-    run.add_argument(
-        "study", help="a built-in study's name ('mesabase studies' lists them) or a study TOML file"
-    )
+    run = commands.add_parser("run", help="run a study (a study's name or a TOML file) and write its report")
+    run.add_argument("study", help="a study's name ('mesabase studies' lists them) or a study TOML file")
     run.add_argument(
         "--out", default=None,
         help="results folder (default ./mesabase-out/<study name>); it holds one study: a folder that "
@@ -138,11 +136,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("dir", help="a folder written by mesabase run")
 
-    commands.add_parser("studies", help="list the built-in studies and the study kinds")
+    commands.add_parser("studies", help="list the studies (built-in and shipped by packages) and study kinds")
     show = commands.add_parser(
-        "show", help="print a built-in study's TOML, to run as it is or to save and edit as a template"
+        "show", help="print a study's TOML, to run as it is or to save and edit as a template"
     )
-    show.add_argument("name", help="a built-in study ('mesabase studies' lists them)")
+    show.add_argument("name", help="a study's name ('mesabase studies' lists them)")
     commands.add_parser("worlds", help="list the worlds")
     planners_command = commands.add_parser(
         "planners", help="which planner serves which objective, as the code decides (a planner x world grid)"
@@ -339,13 +337,15 @@ def _cmd_plan(args, console: Console) -> None:
 
 def _cmd_studies(args, console: Console) -> None:
     table = _table(
-        "built-in studies (mesabase run NAME; mesabase show NAME prints one as a template)",
-        ("name", "kind", "description"),
+        "studies (mesabase run NAME; mesabase show NAME prints one as a template)",
+        ("name", "kind", "from", "description"),
     )
-    for name in builtin_names():
+    shipped_by = {name: study.source for name, study in shipped().items()}
+    for name in study_names():
         data = read_toml(study_path(name))
         first_sentence = " ".join(str(data.get("description", "")).split()).split(". ")[0].rstrip(".")
-        table.add_row(name, str(data.get("kind", DEFAULT_KIND)), first_sentence + ".")
+        where = shipped_by.get(name, "built-in")
+        table.add_row(name, str(data.get("kind", DEFAULT_KIND)), where, first_sentence + ".")
     console.print(table)
     kinds = _table("study kinds (kind = ... in a study file)", ("kind", "what it runs"))
     for name in kind_names():
@@ -354,11 +354,9 @@ def _cmd_studies(args, console: Console) -> None:
 
 
 def _cmd_show(args, console: Console) -> None:
-    """The built-in study's file as it is, after two comment lines that say how to run it."""
-    if args.name not in builtin_names():
-        raise StudyError(
-            f"unknown built-in study {args.name!r}; built-in studies: {', '.join(builtin_names())}"
-        )
+    """The study's file as it is, after two comment lines that say how to run it."""
+    if args.name not in study_names():
+        raise StudyError(f"unknown study {args.name!r}; studies: {', '.join(study_names())}")
     text = study_path(args.name).read_text(encoding="utf-8")
     # plain stdout, not rich: a TOML table header such as [[planners]] would read as markup
     sys.stdout.write(

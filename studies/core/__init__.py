@@ -1,7 +1,8 @@
 """The study core every kind builds on: the kind registry (`kinds`), study
-files (`spec`), cells (`cells`), the results store (`store`), playing cells
-(`runner`), where they run (`executors`), the output folder a study owns
-(`folder`) and the run limits (`limits`). It imports no study kind."""
+files (`spec`, and those installed packages ship: `plugin_studies`), cells
+(`cells`), the results store (`store`), playing cells (`runner`), where they
+run (`executors`), the output folder a study owns (`folder`) and the run
+limits (`limits`). It imports no study kind."""
 
 from studies.core.cells import NO_OBJECTIVE, Cell, cell_objective
 from studies.core.executors import EXECUTORS, Executor, RayAddressError, RayMissingError, check_executor
@@ -19,6 +20,8 @@ from studies.core.spec import (
     positive_int,
     read_toml,
     reject_unknown_keys,
+    shipped,
+    study_names,
     study_path,
 )
 from studies.core.store import EPISODE_COLUMNS, FolderOwnedError, ForeignStoreError, ResultStore, episode_row
@@ -59,5 +62,7 @@ __all__ = [
     "read_toml",
     "register_kind",
     "reject_unknown_keys",
+    "shipped",
+    "study_names",
     "study_path",
 ]

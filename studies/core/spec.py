@@ -1,5 +1,6 @@
-"""Study files: reading one (a TOML path or a built-in name), handing it to
-its kind's parser, and the small checks every kind's parser shares.
+"""Study files: reading one (a TOML path, or the name of a built-in or shipped
+study), handing it to its kind's parser, and the small checks every kind's
+parser shares.
 
 A study file names its kind with ``kind = "..."`` (``"episodes"`` when left
 out); `load` looks the kind up in `studies.core.kinds`, so this module knows
@@ -16,6 +17,7 @@ from typing import Any
 import planners
 from studies.core.kinds import DEFAULT_KIND, StudyKind, get_kind, kind_names
 from studies.core.limits import MAX_SEEDS, Limit, memory_note
+from studies.core.plugin_studies import ShippedStudy, shipped_studies
 from worlds import MesabaseError
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "builtin"
@@ -30,20 +32,30 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
 
 
+def shipped() -> dict[str, ShippedStudy]:
+    """The studies installed packages ship (`studies.core.plugin_studies`), by name."""
+    return shipped_studies(tuple(builtin_names()))
+
+
+def study_names() -> list[str]:
+    """Every study that runs by name: the built-in ones, then the shipped ones."""
+    return builtin_names() + sorted(shipped())
+
+
 def study_path(path_or_name: str | Path) -> Path:
-    """The file of a study: `path_or_name` itself, or the built-in study of
-    that name when it has no suffix and no such file exists (a folder of
-    that name, such as a results folder, does not hide the built-in)."""
+    """The file of a study: `path_or_name` itself, or the built-in or shipped
+    study of that name when it has no suffix and no such file exists (a
+    folder of that name, such as a results folder, does not hide the study)."""
     path = Path(path_or_name)
     if path.suffix or path.is_file():
         return path
     builtin = BUILTIN_DIR / f"{path_or_name}.toml"
-    if not builtin.exists():
-        raise StudyError(
-            f"no study file or built-in study {str(path_or_name)!r}; built-in studies: "
-            f"{', '.join(builtin_names())}"
-        )
-    return builtin
+    if builtin.exists():
+        return builtin
+    if str(path_or_name) in shipped():
+        return shipped()[str(path_or_name)].path
+    known = ", ".join(study_names())
+    raise StudyError(f"no study file or study named {str(path_or_name)!r}; studies: {known}")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -61,7 +73,7 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def load(path_or_name: str | Path, seeds: int | None = None):
-    """Read a study file, or a built-in study by name (see `builtin_names`),
+    """Read a study file, or a built-in or shipped study by name (`study_names`),
     and parse it with its kind (``kind = ...``, default ``"episodes"``).
 
     `seeds` (the command line's ``--seeds``) replaces the study's replication

@@ -17,13 +17,13 @@ import worlds
 from planners import Agent, AStar, Reactive, ValueIteration, rollout
 from studies import load, run_study, write_report
 from studies.cli import main
+from studies.core import study_path
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("mesabase_lava") is None or "lava" not in worlds.names(),
     reason="the example plugin world is not installed: pip install -e examples/lava",
 )
 
-STUDY = Path(__file__).resolve().parents[2] / "examples" / "lava" / "studies" / "lava.toml"
 LEVEL = """\
 #######
 #S....#
@@ -66,8 +66,9 @@ def test_rollouts_show_intended_misgeneralized_and_capability_failure(lava):
     assert reactive.outcome == "capability_failure" and reactive.events["entered_lava"]
 
 
-def test_its_study_runs_to_a_report(tmp_path):
-    study = load(str(STUDY), seeds=1)
+def test_the_study_it_ships_runs_by_name_to_a_report(tmp_path):
+    assert study_path("lava").parts[-3:] == ("mesabase_lava", "studies", "lava.toml")
+    study = load("lava", seeds=1)
     assert {cell.world for cell in study.cells} == {"lava"} and len(study.cells) == 8
     counts = run_study(study, tmp_path, executor="serial", progress=False)
     assert counts["played"] == 8

@@ -19,7 +19,7 @@ def test_every_quoted_file_is_the_file_itself():
         "examples/lava/mesabase_lava/kernels.py",
         "examples/lava/mesabase_lava/world.py",
         "examples/lava/tests/test_lava.py",
-        "examples/lava/studies/lava.toml",
+        "examples/lava/mesabase_lava/studies/lava.toml",
     }
     for path, body in quoted.items():
         assert body == (ROOT / path).read_text(), f"docs/new-world.md quotes an old {path}"

@@ -38,7 +38,7 @@ def fork_file(tmp_path):
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["plan", "arrow-maze", "LEVEL", "--planner", "reactive", "--budget", "3"], "planner has no budget"),
         (["plan", "chests-keys", "LEVEL"], "line 2, column 2: unexpected character 'A'"),
-        (["show", "arrow-mazes"], "unknown built-in study 'arrow-mazes'; built-in studies: arrow-maze"),
+        (["show", "arrow-mazes"], "unknown study 'arrow-mazes'; studies: arrow-maze"),
         (["planners", "--world", "maze"], "unknown world 'maze'; valid worlds: arrow-maze"),
         (["demo", "arrow-maze", "--fps", "0"], "--fps must be over 0 and at most 50, got 0"),
     ],

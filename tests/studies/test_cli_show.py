@@ -42,7 +42,7 @@ def test_show_prints_the_built_in_study_as_a_template_that_loads(tmp_path, capsy
 def test_show_refuses_an_unknown_study_in_one_line_that_lists_the_valid_ones(capsys):
     assert main(["show", "arrow-mase"]) == 2
     error = _one_line(capsys)
-    assert "unknown built-in study 'arrow-mase'" in error
+    assert "unknown study 'arrow-mase'" in error
     assert all(name in error for name in builtin_names())
 
 

@@ -154,7 +154,7 @@ def test_bad_study_files_get_one_line_and_status_2(kind, tmp_path, capsys):
 
 def test_unknown_study_names_list_the_built_in_ones(capsys):
     assert main(["run", "no-such-study"]) == EXIT_BAD_INPUT
-    assert "built-in studies: " in capsys.readouterr().err and "arrow-maze" in load("arrow-maze").name
+    assert "; studies: arrow-maze" in capsys.readouterr().err and "arrow-maze" in load("arrow-maze").name
 
 
 def test_bad_run_options_are_one_line_errors(small_study, tmp_path, capsys):
