@@ -3,6 +3,7 @@ sources, loaded with plain errors, and compiled into a generated dispatch."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -151,15 +152,24 @@ def test_python_kernels_agree_with_the_world_kernels_they_stand_in_for():
         stand_in.key(grid, params, np.array([-1, 0]))
 
 
-@pytest.mark.slow
-def test_a_world_without_kernels_plans_through_its_python_reference(tmp_path):
-    write_python_world(tmp_path / "plugin")
+def run_with_plugin(tmp_path, target: str, probe: str, **environment: str) -> subprocess.CompletedProcess:
+    """Run `probe` in a fresh interpreter with the plugin written under
+    ``tmp_path / "plugin"`` declared as `target`; it must exit 0."""
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join([str(tmp_path / "plugin"), str(ROOT)]),
-        MESABASE_CACHE_DIR=str(tmp_path / "cache"),
-        MESABASE_WORLDS=PYTHON_TARGET,
+        MESABASE_WORLDS=target,
+        **environment,
     )
+    command = [sys.executable, "-c", probe]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.mark.slow
+def test_a_world_without_kernels_plans_through_its_python_reference(tmp_path):
+    write_python_world(tmp_path / "plugin")
     probe = (
         "import worlds, planners\n"
         f"maze = worlds.get('py-maze'); level = maze.parse({FORK!r})\n"
@@ -168,10 +178,8 @@ def test_a_world_without_kernels_plans_through_its_python_reference(tmp_path):
         "print(len(planners.AStar().plan(maze, level, 'exit').actions),"
         " len(planners.AStar().plan(twin, level, 'exit').actions))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
+    # a private kernel cache: this world set compiles with reference counting
+    result = run_with_plugin(tmp_path, PYTHON_TARGET, probe, MESABASE_CACHE_DIR=str(tmp_path / "cache"))
     first, second = result.stdout.strip().splitlines()[-2:]
     assert first == "[1, 1, 1, 1]"
     ours, theirs = second.split()
@@ -185,11 +193,6 @@ def test_a_continuous_plugin_world_plans_with_the_jax_planners_like_its_built_in
     the gradient planner and CEM play it exactly as they play the point mass.
     The kernel cache is the shared one, so a warm run compiles only JAX."""
     write_continuous_plugin(tmp_path / "plugin")
-    env = dict(
-        os.environ,
-        PYTHONPATH=os.pathsep.join([str(tmp_path / "plugin"), str(ROOT)]),
-        MESABASE_WORLDS=CONTINUOUS_TARGET,
-    )
     probe = (
         "import json, worlds\n"
         "from planners import CEM, Agent, GradientPlanner, rollout\n"
@@ -203,12 +206,7 @@ def test_a_continuous_plugin_world_plans_with_the_jax_planners_like_its_built_in
         "        rows.append([episode.outcome, episode.steps, round(episode.returns['exit'], 9)])\n"
         "print(json.dumps({'ids': [twin.world_id, glide.world_id], 'rows': rows}))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
-    import json
-
+    result = run_with_plugin(tmp_path, CONTINUOUS_TARGET, probe)
     found = json.loads(result.stdout.strip().splitlines()[-1])
     assert found["ids"][1] > found["ids"][0]  # a plugin id, after the built-ins
     twin_rows, glide_rows = found["rows"][:2], found["rows"][2:]
