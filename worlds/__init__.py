@@ -7,6 +7,8 @@ catalogues and train/test splits, plus the numba kernels planners search over.
     >>> print(maze.format(level))  # doctest: +SKIP
 """
 
+import importlib
+
 # The names a plugin world's package imports come first: `worlds.dispatch`
 # imports the declared plugin worlds (see `worlds.plugins`), and they may say
 # `from worlds import World, kernel` while this package is still loading.
@@ -40,8 +42,6 @@ _GYMNASIUM_NAMES = {
 
 def __getattr__(name: str):
     if name in _GYMNASIUM_NAMES:
-        import importlib
-
         return getattr(importlib.import_module(_GYMNASIUM_NAMES[name]), name)
     raise AttributeError(f"module 'worlds' has no attribute {name!r}")
 
