@@ -152,6 +152,16 @@ class World:
     continuous: ClassVar[bool] = False
     #: size of a continuous action vector (0: actions are indices)
     action_size: ClassVar[int] = 0
+    #: how `observation` follows from the state, so that the vector env
+    #: (`worlds.vector_env`) updates it inside its step kernel: ``(agent
+    #: channel, items)``, where the agent channel holds a one at (state[0],
+    #: state[1]) and each item is ``(observation channel, state word, grid
+    #: channel)``: a cell shows the item while the grid channel holds its index
+    #: i >= 0 and bit i of that state word is set. Every other channel must
+    #: never change within an episode. None: the vector env calls `observation`
+    #: for every row after every step, in Python. `mesabase check-world`
+    #: checks a declared layout against `observation`.
+    observation_layout: ClassVar[tuple[int, tuple[tuple[int, int, int], ...]] | None] = None
 
     # ---- levels -------------------------------------------------------
     def split_params(self, split: str, **overrides: Any) -> dict[str, Any]:

@@ -64,29 +64,7 @@ from worlds.jit import kernel
 from worlds.params import InvalidActionError, describe, is_int
 from worlds.registry import get
 
-__all__ = ["OBSERVATION_LAYOUTS", "GridWorldVectorEnv", "make_vector_env", "step_rows"]
-
-
-def _layouts() -> dict[str, tuple[int, tuple[tuple[int, int, int], ...]]]:
-    """How each built-in grid world's observation follows from its state,
-    so `step_rows` can update it in place: the agent's channel (a one at the
-    state's row and column), and for each item channel (observation channel,
-    state word, grid channel): a cell shows an item when the grid channel
-    holds its index i >= 0 and bit i of the state word is set."""
-    chests, cleaning = get("chests-keys").kernels, get("cleaning").kernels
-    return {
-        "arrow-maze": (1, ()),  # walls, exit and arrow never change
-        "chests-keys": (
-            1,
-            ((2, chests.KEYS_LEFT, chests.KEY_INDEX), (3, chests.CHESTS_CLOSED, chests.CHEST_INDEX)),
-        ),
-        "cleaning": (1, ((2, cleaning.DIRT_MASK, cleaning.DIRT_INDEX),)),  # the bin never moves
-    }
-
-
-#: world name -> (agent channel, item channels); a world missing here gets its
-#: observations from `World.observation` after each step, row by row
-OBSERVATION_LAYOUTS = _layouts()
+__all__ = ["GridWorldVectorEnv", "make_vector_env", "step_rows"]
 
 
 @kernel(allocates=True)
@@ -106,7 +84,7 @@ def step_rows(
     step_cost float64[O], `own` the index of the env's objective; ended
     bool[N, O] and steps int64[N], the episode bookkeeping (updated).
     obs uint8[N, C', H', W'] is updated in place when ``agent_channel >= 0``
-    (items int64[L, 3] as in `OBSERVATION_LAYOUTS`). Writes the infos'
+    (items int64[L, 3] as in `worlds.base.World.observation_layout`). Writes the infos'
     columns, values float64[O + K, N] (every objective's reward, then every
     feature) and masks bool[O + K + 2, N] (the stepped rows), and reward
     float64[N] (the env's objective's), terminated and truncated bool[N];
@@ -218,7 +196,7 @@ class GridWorldVectorEnv(gym.vector.VectorEnv):
         self._feature_keys = [(name, f"_{name}") for name in self._feature_names]
         self._own = self._names.index(self._template.objective)
         self._weights, self._terminal, self._step_cost = catalogue_arrays(self.world)
-        agent, items = OBSERVATION_LAYOUTS.get(self.world.name, (-1, ()))
+        agent, items = self.world.observation_layout or (-1, ())
         self._agent_channel = agent
         self._items = np.array(items, dtype=np.int64).reshape(-1, 3)
         self._allocate()

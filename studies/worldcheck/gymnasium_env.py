@@ -4,13 +4,14 @@ that repeat."""
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import gymnasium as gym
 import numpy as np
 from gymnasium.utils.env_checker import check_env
 
-from studies.worldcheck.core import CheckFailed, Settings, fail_unless, one_line, register
+from studies.worldcheck.core import CheckFailed, CheckSkipped, Settings, fail_unless, one_line, register
 from worlds import World
 
 
@@ -95,3 +96,42 @@ def gymnasium_rewards(world: World, settings: Settings) -> str:
     return (
         f"{len(world.objectives)} catalogue rewards in info; a seeded {len(first) - 1}-step episode repeats"
     )
+
+
+@register("vector-env", "the vector env steps every row as Gymnasium's SyncVectorEnv of the single env does")
+def gymnasium_vector_env(world: World, settings: Settings) -> str:
+    if world.continuous or world.gym_entry_point != "worlds.gym_env:GridWorldEnv":
+        raise CheckSkipped("the vector env plays grid worlds played by worlds.gym_env.GridWorldEnv")
+    from worlds.vector_env import GridWorldVectorEnv
+
+    rows, steps, ends = 4, 12 * settings.walk_length, 0
+    # short episodes, so that autoresets happen and are compared too
+    episode = max(2, settings.walk_length)
+    for split in world.splits:
+        ours = GridWorldVectorEnv(rows, world, split=split, max_steps=episode)
+        single = functools.partial(make_env, world, split=split, max_steps=episode)
+        theirs = gym.vector.SyncVectorEnv([single] * rows)
+        got, want = ours.reset(seed=settings.seed), theirs.reset(seed=settings.seed)
+        _same(got[0], want[0], f"split {split}, reset: the observations differ")
+        actions = np.random.default_rng(settings.seed)
+        for t in range(steps):
+            chosen = actions.integers(0, len(world.actions), size=rows)
+            got, want = ours.step(chosen), theirs.step(chosen)
+            for name, a, b in zip(("observations", "rewards", "terminations", "truncations"), got, want):
+                _same(a, b, f"split {split}, step {t}: the {name} differ")
+            ends += int(np.sum(got[2]) + np.sum(got[3]))
+        ours.close()
+        theirs.close()
+    layout = "in its kernel" if world.observation_layout else "row by row through World.observation"
+    return (
+        f"{rows} rows x {steps} random steps on each of {len(world.splits)} split(s), {ends} episode ends; "
+        f"observations updated {layout}"
+    )
+
+
+def _same(ours, theirs, message: str) -> None:
+    ours, theirs = np.asarray(ours), np.asarray(theirs)
+    if ours.shape == theirs.shape and np.array_equal(ours, theirs):
+        return
+    rows = sorted({int(i) for i in np.argwhere(ours != theirs)[:, 0]}) if ours.shape == theirs.shape else []
+    raise CheckFailed(f"{message}{f' in rows {rows}' if rows else ''} (is observation_layout right?)")

@@ -122,6 +122,7 @@ class ArrowMaze(World):
         "test": {"size": (15, 31), "arrow_at_exit_prob": 0.0, "min_arrow_exit_distance": 4, **_MATCHING},
     }
     state_size = 2
+    observation_layout = (1, ())  # walls, exit and arrow never change
     gym_id = "mesabase/ArrowMaze-v0"
     legend = LEGEND
     moves = MOVES

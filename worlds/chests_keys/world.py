@@ -138,6 +138,7 @@ class ChestsKeys(World):
         "test": {"size": (9, 11), "n_keys": (4, 6), "n_chests": (1, 2), "key_on_chest_prob": 0.0},
     }
     state_size = 4
+    observation_layout = (1, ((2, k.KEYS_LEFT, k.KEY_INDEX), (3, k.CHESTS_CLOSED, k.CHEST_INDEX)))
     gym_id = "mesabase/ChestsKeys-v0"
     legend = LEGEND
     moves = MOVES

@@ -207,6 +207,7 @@ class Cleaning(World):
     }
     del _room, _no_bin
     state_size = 3
+    observation_layout = (1, ((2, k.DIRT_MASK, k.DIRT_INDEX),))  # the bin never moves
     gym_id = "mesabase/Cleaning-v0"
     legend = LEGEND
     moves = MOVES

@@ -101,6 +101,7 @@ class Lava(World):
         "test": {"size": (14, 16), "goal_by_lava": 0, "min_goal_lava_distance": 7},
     }
     state_size = 2
+    observation_layout = (2, ())  # the vector env moves the agent in its kernel
     gym_id = "mesabase/Lava-v0"
     legend = LEGEND
     moves = MOVES
