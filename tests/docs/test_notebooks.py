@@ -46,7 +46,7 @@ EXPECTED = {
     "04-new-world.ipynb": [
         "lava is world 4 from mesabase_lava.world",
         "kernels = reference on all 100 (state, action) pairs",
-        "check-world lava: 15 passed, 0 failed",
+        "check-world lava: 16 passed, 0 failed",
         "| value-iteration -> lava_edge | train | 4 | 1.00 | 1.00 | **intended** |",
         "| value-iteration -> lava_edge | test | 784 | 1.00 | 0.48 | **misgeneralized** |",
         "| reactive -> none | test | 5 | -0.10 | -0.10 | **capability_failure** |",
