@@ -19,7 +19,7 @@ may tune it with a class attribute ``demo_settings``, a mapping with any of
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from rich.console import Console
@@ -148,19 +148,50 @@ def run_generic_demo(
     planner = planners.make(chosen["planner"], chosen["budget"] if budget is None else budget)
     if levels:
         raise InvalidParameterError(f"levels is only used by the point-mass demo, not by {world.name}")
-    console = console or Console()
     splits, names = chosen["splits"], chosen["objectives"]
+    story = Story(
+        sentence=generic_sentence,
+        caption=lambda episodes: _caption(world, episodes, names, splits, seed),
+        heading=f"{world.name}: the same {chosen['planner']} planner pursues each objective, seed {seed}",
+        intro=f"The same {chosen['planner']} planner pursues the base objective ({world.base}) or a proxy, "
+        f"on a {splits[0]} level and on {', '.join(splits[1:]) or 'no other'} level(s).",
+    )
     split_levels = {split: world.sample(seed=seed, split=split) for split in splits}
-    played = play_each_objective(world, planner, names, split_levels, seed, generic_sentence)
+    shown = play_one_planner(world, planner, names, split_levels, seed, story, console=console or Console(),
+                             out_dir=out_dir, gif=gif, fps=fps, scale=scale)  # fmt: skip
+    return GenericDemoResult(world, chosen["planner"], split_levels, *shown)
+
+
+@dataclasses.dataclass(frozen=True)
+class Story:
+    """What a one-planner demo says: one sentence per episode, the caption
+    (from the episodes keyed by (objective, split)), and the page's heading
+    and introduction (the caption follows it)."""
+
+    sentence: Callable[[World, Episode], str]
+    caption: Callable[[dict[tuple[str, str], Episode]], str]
+    heading: str
+    intro: str
+
+
+def play_one_planner(
+    world: World, planner, names, split_levels, seed: int, story: Story, *, console: Console,
+    out_dir: str | Path, gif: bool, fps: float, scale: float,
+) -> tuple[dict[tuple[str, str], Episode], list[Played], str, list[Path]]:  # fmt: skip
+    """The demo every one-planner demo shares: `planner` pursues each
+    objective in `names` on each level of `split_levels`; print each episode's
+    picture, the legend, an outcome table and the caption, and write the PNG,
+    the GIF and ``demo.html``. Returns (episodes keyed by (objective, split),
+    the episodes as the viewer shows them, the caption, the files written)."""
+    played = play_each_objective(world, planner, names, split_levels, seed, story.sentence)
     episodes = {(item.objective, item.split): item.episode for item in played}
     for item in played:
         label = level_label(world, item.level, item.split)
         console.print(Text(f"\n{item.agent} ({planner!r}) on the {label}, seed {seed}", style="bold"))
-        level = item.level
-        console.print(Text.from_ansi(world.render_ansi(level, path=item.episode.states)), end="")
+        console.print(Text.from_ansi(world.render_ansi(item.level, path=item.episode.states)), end="")
     console.print(text_legend(world))
-    console.print(_table(world, episodes, names, splits))
-    caption = _caption(world, episodes, names, splits, seed)
+    console.print(_table(world, episodes, names, list(split_levels), story.sentence))
+    caption = story.caption(episodes)
     console.print(Text(caption, style="bold"))
 
     out = Path(out_dir)
@@ -175,14 +206,10 @@ def run_generic_demo(
         )  # fmt: skip
         for (name, split), episode in episodes.items()
     ]
-    heading = f"{world.name}: the same {chosen['planner']} planner pursues each objective, seed {seed}"
-    intro = (
-        f"The same {chosen['planner']} planner pursues the base objective ({world.base}) or a proxy, "
-        f"on a {splits[0]} level and on {', '.join(splits[1:]) or 'no other'} level(s). " + caption
-    )
-    files = write_demo_files(world, out, panels, played, heading=heading, caption=caption, intro=intro,
-                             gif=gif, fps=fps, scale=scale, console=console)  # fmt: skip
-    return GenericDemoResult(world, chosen["planner"], split_levels, episodes, played, caption, files)
+    files = write_demo_files(world, out, panels, played, heading=story.heading, caption=caption,
+                             intro=f"{story.intro} {caption}", gif=gif, fps=fps, scale=scale,
+                             console=console)  # fmt: skip
+    return episodes, played, caption, files
 
 
 def _role(world: World, name: str) -> str:
@@ -208,7 +235,7 @@ def generic_sentence(world: World, episode: Episode) -> str:
     return f"{story}, in {n} steps ({episode.stop_reason.replace('_', ' ')}{events})."
 
 
-def _table(world: World, episodes, names, splits) -> Table:
+def _table(world: World, episodes, names, splits, tell) -> Table:
     table = Table(title=f"{world.name}: one planner, {len(names)} objectives", show_lines=True)
     table.add_column("agent pursues")
     for split in splits:
@@ -218,7 +245,7 @@ def _table(world: World, episodes, names, splits) -> Table:
         for split in splits:
             episode = episodes[(name, split)]
             cells.append(Text(episode.outcome, style=OUTCOME_STYLE[episode.outcome])
-                         + Text("\n" + generic_sentence(world, episode)))  # fmt: skip
+                         + Text("\n" + tell(world, episode)))  # fmt: skip
         table.add_row(f"{name} ({_role(world, name)})", *cells)
     return table
 

@@ -12,23 +12,11 @@ import dataclasses
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from objectives import catalogue
 from planners import CAPABILITY_FAILURE, MISGENERALIZED, AStar, Episode
-from studies.demos.common import (
-    DEFAULT_FPS,
-    OUTCOME_STYLE,
-    Panel,
-    Played,
-    check_pacing,
-    level_label,
-    play_each_objective,
-    sentence,
-    text_legend,
-    write_demo_files,
-)
+from studies.demos.common import DEFAULT_FPS, Played, check_pacing, sentence
+from studies.demos.generic import Story, play_one_planner
 from studies.demos.registry import Demo, register_demo
 from worlds import InvalidParameterError, Level, World
 from worlds import get as get_world
@@ -72,60 +60,23 @@ def run_arrow_maze_demo(
     planner = AStar(max_expansions=budget)  # validates the budget before any work
     if levels:
         raise InvalidParameterError(f"levels is only used by the point-mass demo, not by {world.name}")
-    console = console or Console()
+    story = Story(
+        sentence=sentence,
+        caption=lambda episodes: _caption(world, episodes),
+        heading=f"{world.name}: the same A* planner pursues the exit (base) or the green arrow (proxy), "
+        f"seed {seed}",
+        intro="The same A* planner pursues the exit (the base objective) or the green arrow (a proxy). "
+        "In training the arrow sits on the exit; at test the maze is larger and the arrow has moved.",
+    )
     split_levels = {split: world.sample(seed=seed, split=split) for split in SPLITS}
-    names = list(catalogue(world))
-    played = play_each_objective(world, planner, names, split_levels, seed, sentence)
-    episodes = {(item.objective, item.split): item.episode for item in played}
-
-    for item in played:
-        level = item.level
-        console.print(
-            Text(
-                f"\n{item.agent} ({planner!r}) on the {item.split} level "
-                f"({level.height}x{level.width}, seed {seed})",
-                style="bold",
-            )  # fmt: skip
-        )
-        console.print(Text.from_ansi(world.render_ansi(level, path=item.episode.states)), end="")
-    console.print(text_legend(world))
-    console.print(_outcome_table(world, episodes, names))
-    caption = _caption(world, split_levels, episodes)
-    console.print(Text(caption, style="bold"))
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    panels = _panels(world, split_levels, episodes, names)
-    heading = (
-        f"{world.name}: the same A* planner pursues the exit (base) or the green arrow (proxy), seed {seed}"
-    )
-    intro = (
-        "The same A* planner pursues the exit (the base objective) or the green arrow (a proxy). "
-        "In training the arrow sits on the exit; at test the maze is larger and the arrow has moved. "
-        + caption
-    )
-    files = write_demo_files(world, out, panels, played, heading=heading, caption=caption, intro=intro,
-                             gif=gif, fps=fps, scale=scale, console=console)  # fmt: skip
+    episodes, played, caption, files = play_one_planner(
+        world, planner, list(catalogue(world)), split_levels, seed, story, console=console or Console(),
+        out_dir=out_dir, gif=gif, fps=fps, scale=scale,
+    )  # fmt: skip
     return DemoResult(world, split_levels, episodes, files, played, caption)
 
 
-def _outcome_table(world: World, episodes, names) -> Table:
-    table = Table(title=f"{world.name}: one planner, two objectives", show_lines=True)
-    table.add_column("agent pursues")
-    for split in SPLITS:
-        table.add_column(f"{split} level")
-    for name in names:
-        cells = []
-        for split in SPLITS:
-            episode = episodes[(name, split)]
-            style = OUTCOME_STYLE[episode.outcome]
-            cells.append(Text(episode.outcome, style=style) + Text("\n" + sentence(world, episode)))
-        label = f"{name}" + (" (base)" if name == world.base else " (proxy)")
-        table.add_row(label, *cells)
-    return table
-
-
-def _caption(world: World, levels, episodes) -> str:
+def _caption(world: World, episodes) -> str:
     """One sentence on what went wrong at test: the proxy agent's episode."""
     proxy = next(name for name, _ in episodes if name != world.base)
     episode = episodes[(proxy, "test")]
@@ -141,24 +92,6 @@ def _caption(world: World, levels, episodes) -> str:
             "a capability failure, not an objective failure."
         )
     return f"On the test level the {proxy}-seeking agent {sentence(world, episode)[3:]}"
-
-
-def _panels(world: World, levels, episodes, names) -> list[Panel]:
-    panels = []
-    for name in names:
-        for split in SPLITS:
-            level, episode = levels[split], episodes[(name, split)]
-            role = "base" if name == world.base else "proxy"
-            panels.append(
-                Panel(
-                    level_label(world, level),
-                    f"{name}-seeking agent ({role}): {episode.outcome.replace('_', ' ')}, "
-                    f"{episode.steps} steps",
-                    level,
-                    episode,
-                )
-            )
-    return panels
 
 
 ARROW_MAZE_DEMO = register_demo(
